@@ -1,0 +1,114 @@
+"""Load and validate the clinical knowledge resource files in `nlp/resources/`.
+
+The JSON files hold every word the pipeline knows; this module only reads them,
+expands vocabulary references and fails with a clear message on a malformed rule.
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import medspacy
+
+from medspacy.context import ConTextRule
+from medspacy.target_matcher import TargetRule
+
+RESOURCE_DIR = Path(__file__).resolve().parent / "resources"
+MEDSPACY_CONTEXT_RULES = Path(medspacy.__file__).resolve().parent.parent / "resources" / "en" / "context_rules.json"
+RULE_FILES = ("target_rules.json", "context_rules.json", "sections.json", "section_context.json", "tokenizer.json", "attributes.json")
+
+
+@lru_cache(maxsize=None)
+def load_resource(name: str) -> dict:
+    """The parsed JSON resource `name` (e.g. "target_rules.json")."""
+    text = (RESOURCE_DIR / name).read_text(encoding="utf-8")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{name}: invalid JSON at line {err.lineno}: {err.msg}") from None
+
+
+def rules_version() -> str:
+    """A version string covering every resource file (changes when any rule changes)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for name in RULE_FILES:
+        digest.update((RESOURCE_DIR / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _expand(pattern: list[dict], vocabulary: dict, where: str) -> list[dict]:
+    """Replace "$NAME" vocabulary references inside IN lists of a token pattern."""
+    out = []
+    for token in pattern:
+        token = dict(token)
+        for attr, value in list(token.items()):
+            if isinstance(value, dict) and isinstance(value.get("IN"), str):
+                ref = value["IN"]
+                if not ref.startswith("$") or ref[1:] not in vocabulary:
+                    raise ValueError(f"{where}: unknown vocabulary list {ref!r}")
+                token[attr] = {**value, "IN": vocabulary[ref[1:]]}
+        out.append(token)
+    return out
+
+
+def target_rules() -> list[TargetRule]:
+    """TargetRules for the six labels (and EXCLUDE), with rule metadata in `attributes`."""
+    data = load_resource("target_rules.json")
+    vocabulary = data.get("vocabulary", {})
+    rules = []
+    for i, spec in enumerate(data["rules"]):
+        where = f"target_rules.json rule {i} ({spec.get('label')})"
+        label = spec.get("label")
+        if not label:
+            raise ValueError(f"{where}: missing label")
+        meta = {"requires_sentence_labels": tuple(spec.get("requires_sentence_labels", ()))}
+        if "literals" in spec:
+            for literal in spec["literals"]:
+                rules.append(TargetRule(literal.lower(), label, metadata=meta))
+        elif "pattern" in spec:
+            name = spec.get("name") or f"{label} pattern {i}"
+            rules.append(TargetRule(name, label, pattern=_expand(spec["pattern"], vocabulary, where), metadata=meta))
+        else:
+            raise ValueError(f"{where}: needs `literals` or `pattern`")
+    return rules
+
+
+def context_rules() -> list[ConTextRule]:
+    """medspaCy's default English ConText rules (minus exclusions) followed by ours."""
+    data = load_resource("context_rules.json")
+    ours: dict[str, str] = {}
+    for i, spec in enumerate(data["rules"]):
+        for literal in spec.get("literals", [spec.get("literal", "")]):
+            key = f"{spec.get('category')}:{literal.lower()}"
+            if key in ours and spec.get("direction") != "PSEUDO":
+                raise ValueError(f"context_rules.json rule {i}: {literal!r} already in rule {ours[key]} of that category")
+            ours[key] = str(i)
+    our_literals = {key.split(":", 1)[1] for key in ours}
+    rules: list[ConTextRule] = []
+    if data.get("include_medspacy_defaults", True):
+        excluded = {x.lower() for x in data.get("exclude_medspacy_defaults", [])} | our_literals
+        defaults = json.loads(MEDSPACY_CONTEXT_RULES.read_text(encoding="utf-8"))["context_rules"]
+        for spec in defaults:
+            if spec["literal"].lower() in excluded:
+                continue
+            rules.append(ConTextRule.from_dict(spec))
+    for i, spec in enumerate(data["rules"]):
+        where = f"context_rules.json rule {i} ({spec.get('category')})"
+        options = {k: spec[k] for k in ("max_scope", "allowed_types", "excluded_types", "terminated_by") if k in spec}
+        for key in ("allowed_types", "excluded_types", "terminated_by"):
+            if key in options:
+                options[key] = set(options[key])
+        try:
+            if "literals" in spec:
+                for literal in spec["literals"]:
+                    rules.append(ConTextRule(literal.lower(), spec["category"], direction=spec["direction"], **options))
+            else:
+                rules.append(
+                    ConTextRule(spec["literal"], spec["category"], direction=spec["direction"], pattern=spec["pattern"], **options)
+                )
+        except (KeyError, ValueError) as err:
+            raise ValueError(f"{where}: {err}") from None
+    return rules

@@ -1,0 +1,106 @@
+"""Section detection by a cheap scan for header phrases (titles in sections.json).
+
+One function, `find_sections`, serves both the spaCy component (full documents) and the
+fast path (which never tokenizes the whole note), so both see the same sections.
+A header is a known phrase at the start of a line, or after `,` `.` `;` (dictated
+transcriptions run sections together: `...,HISTORY OF PRESENT ILLNESS:,  The patient`),
+followed by `:` -- or alone on its line when it is 4 or more characters long.
+"""
+
+import bisect
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from spacy.language import Language
+from medspacy.section_detection import Section
+from spacy.tokens import Doc, Span
+
+from nlp.rules import load_resource
+
+
+@dataclass(frozen=True)
+class NoteSection:
+    """A section of a note in characters: header at [start, body_start), body up to `end`."""
+
+    title: str
+    start: int
+    body_start: int
+    end: int
+
+
+@lru_cache(maxsize=1)
+def _header_regex() -> tuple[re.Pattern, dict]:
+    titles: dict[str, str] = {}
+    for title, phrases in load_resource("sections.json")["sections"].items():
+        for phrase in phrases:
+            titles.setdefault(" ".join(phrase.lower().split()), title)
+    def alt(phrases):
+        ordered = sorted(phrases, key=len, reverse=True)
+        return "|".join(r"[ \t]+".join(re.escape(w) for w in p.split()) for p in ordered)
+    long_phrases = [p for p in titles if len(p) >= 4]
+    regex = re.compile(
+        r"(?:^|(?<=[,.;]))[ \t]*\**[ \t]*"
+        rf"(?:(?P<colon>{alt(titles)})[ \t]*\**[ \t]*:"
+        rf"|(?P<alone>{alt(long_phrases)})[ \t]*\**[ \t]*(?=\r?\n|$))",
+        re.IGNORECASE | re.MULTILINE,
+    )
+    return regex, titles
+
+
+def find_sections(text: str) -> list[NoteSection]:
+    """Sections of `text` in order; text before the first header has no section."""
+    regex, titles = _header_regex()
+    found = []
+    for m in regex.finditer(text):
+        phrase = m.group("colon") or m.group("alone")
+        start = m.start("colon") if m.group("colon") else m.start("alone")
+        found.append((start, m.end(), titles[" ".join(phrase.lower().split())]))
+    sections = []
+    for i, (start, body_start, title) in enumerate(found):
+        end = found[i + 1][0] if i + 1 < len(found) else len(text)
+        sections.append(NoteSection(title, start, body_start, end))
+    return sections
+
+
+def section_at(sections: list[NoteSection], offset: int) -> str:
+    """Title of the section holding character `offset` ("" when none)."""
+    i = bisect.bisect_right([s.start for s in sections], offset) - 1
+    return sections[i].title if i >= 0 else ""
+
+
+def span_section(span: Span) -> str:
+    """Section title of a mention span ("" when before any header)."""
+    return section_at(span.doc._.note_sections or [], span.start_char)
+
+
+def set_medspacy_sections(doc: Doc, sections: list[NoteSection]) -> None:
+    """Mirror `sections` into medspaCy's `doc._.sections` / `token._.section`, as its Sectionizer would."""
+    out = []
+    for section in sections:
+        title = doc.char_span(section.start, section.body_start, alignment_mode="expand")
+        body = doc.char_span(section.body_start, section.end, alignment_mode="expand")
+        if title is None:
+            continue
+        body_start, body_end = (body.start, body.end) if body is not None else (title.end, title.end)
+        ms = Section(section.title, title.start, title.end, body_start, body_end)
+        out.append(ms)
+        for token in doc[title.start:body_end]:
+            token._.section = ms
+    doc._.sections = out
+
+
+if not Doc.has_extension("note_sections"):
+    Doc.set_extension("note_sections", default=None)
+
+
+@Language.factory("nerveflag_sections")
+def make_sectionizer(nlp: Language, name: str):
+    """Sets `doc._.note_sections` (character spans) and medspaCy's `doc._.sections` from the header scan."""
+
+    def sectionize(doc: Doc) -> Doc:
+        doc._.note_sections = find_sections(doc.text)
+        set_medspacy_sections(doc, doc._.note_sections)
+        return doc
+
+    return sectionize

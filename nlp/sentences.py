@@ -1,0 +1,73 @@
+"""Sentence splitting for clinical text: a regex scan, no statistical model.
+
+Boundaries: blank lines; a line break unless the next line continues in lower case;
+`.`, `?`, `!` followed by space and an upper-case letter, digit or bullet (not after a
+known abbreviation such as `Dr.` or `approx.`); and every section header. A boundary
+is always moved back to the start of its whitespace-delimited chunk, so a sentence
+tokenizes identically alone or inside its note (the fast path relies on it).
+"""
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from nlp.sections import NoteSection
+
+ABBREVIATIONS = {
+    "dr", "mr", "mrs", "ms", "approx", "vs", "v", "e.g", "i.e", "etc", "st", "no", "fig",
+    "b.i.d", "t.i.d", "q.i.d", "p.o", "q.d", "a.m", "p.m", "yo", "y.o", "hx", "sx", "dx", "tx", "rx", "ext", "flex",
+}
+_BREAK = re.compile(
+    r"\n[ \t]*\n\s*"  # blank line
+    r"|\n(?=[ \t]*[^a-z\s])"  # line break unless the next line continues in lower case
+    r"|(?<=[.?!])[\"')\]]?[ \t]+(?=[\"'(\[]?[A-Z0-9\-*•?])"  # sentence punctuation
+)
+_WORD_BEFORE = re.compile(r"([A-Za-z.]+)\.$")
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    m = _WORD_BEFORE.search(text, max(0, dot - 12), dot + 1)
+    return bool(m) and m.group(1).lower() in ABBREVIATIONS
+
+
+def _chunk_start(text: str, pos: int) -> int:
+    while pos > 0 and not text[pos - 1].isspace():
+        pos -= 1
+    return pos
+
+
+def sentence_starts(text: str, sections: list[NoteSection]) -> list[int]:
+    """Sorted character offsets where sentences start (always includes 0)."""
+    starts = {0}
+    for m in _BREAK.finditer(text):
+        if text[m.start()] in " \t\"')]" and text[m.start() - 1] == "." and _is_abbreviation(text, m.start() - 1):
+            continue
+        starts.add(m.end())
+    for section in sections:
+        starts.add(section.start)
+    return sorted({_chunk_start(text, s) for s in starts if s < len(text)} | {0})
+
+
+def sentence_spans(text: str, sections: list[NoteSection]) -> list[tuple[int, int]]:
+    """(start, end) character spans covering `text`, one per sentence."""
+    starts = sentence_starts(text, sections)
+    return list(zip(starts, starts[1:] + [len(text)]))
+
+
+@Language.factory("nerveflag_sentences", requires=["doc._.note_sections"])
+def make_sentence_splitter(nlp: Language, name: str):
+    """Sets token.is_sent_start from `sentence_starts` (needs nerveflag_sections first)."""
+
+    def split(doc: Doc) -> Doc:
+        starts = sentence_starts(doc.text, doc._.note_sections or [])
+        boundary = set()
+        for start in starts:
+            span = doc.char_span(start, len(doc.text), alignment_mode="expand")
+            if span is not None and len(span):
+                boundary.add(span.start)
+        for token in doc:
+            token.is_sent_start = token.i == 0 or token.i in boundary
+        return doc
+
+    return split
