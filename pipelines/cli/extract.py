@@ -1,0 +1,41 @@
+"""`nerveflag extract NOTES -o MENTIONS`: the mentions table for a notes export."""
+from __future__ import annotations
+
+import sys
+
+from pipelines.cli import EXIT_OK, EXIT_QUARANTINED
+from pipelines.cli.options import add_note_input_options, column_map, default_processes
+from pipelines.cli.progress import progress_bar
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("extract", help="extract red-flag mentions from notes", description=__doc__)
+    p.add_argument("notes", nargs="+", help="notes file(s): .csv, .parquet (file or directory), .jsonl, FHIR NDJSON, OMOP database")
+    p.add_argument("-o", "--output", required=True, help="mentions file: .csv or .parquet")
+    p.add_argument("--quarantine", help="write rejected input rows (with reasons) here (.csv or .parquet)")
+    p.add_argument("--processes", type=int, default=default_processes(), help="worker processes (default: all cores)")
+    p.add_argument("--full", action="store_true", help="run the full pipeline on whole notes instead of the fast path (same output, slower)")
+    add_note_input_options(p)
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from nlp import extract_mentions
+    from pipelines.io import read_notes, write_table
+
+    if not args.output.endswith((".csv", ".parquet")):
+        raise ValueError(f"output must end in .csv or .parquet: {args.output}")
+    result = read_notes(args.notes, fmt=args.fmt, columns=column_map(args) or None, query=args.query)
+    with progress_bar(len(result.notes), "notes") as bar:
+        mentions = extract_mentions(result.notes, fast=not args.full, processes=args.processes, progress=bar.update)
+    write_table(mentions, args.output)
+    if args.quarantine:
+        write_table(result.quarantine, args.quarantine)
+    print(
+        f"read {result.n_read} rows: {len(result.notes)} notes, {len(result.quarantine)} quarantined; "
+        f"{len(mentions)} mentions -> {args.output}",
+        file=sys.stderr,
+    )
+    for reason, count in result.quarantine["reason"].value_counts().items():
+        print(f"  quarantined {count}: {reason}", file=sys.stderr)
+    return EXIT_QUARANTINED if len(result.quarantine) else EXIT_OK

@@ -1,0 +1,25 @@
+"""Options shared by subcommands that read notes: input format and column mapping."""
+from __future__ import annotations
+
+import argparse
+
+NOTE_COLUMNS = ("patient_id", "note_id", "note_date", "text", "note_type")
+
+
+def add_note_input_options(parser: argparse.ArgumentParser) -> None:
+    """--format, --query and one --<column>-col option per NOTES column."""
+    parser.add_argument("--format", dest="fmt", choices=["csv", "parquet", "jsonl", "fhir", "omop"], help="input format (default: from the file extension)")
+    parser.add_argument("--query", help="SQL selecting notes from an OMOP database file (default: SELECT * FROM note)")
+    for column in NOTE_COLUMNS:
+        parser.add_argument(f"--{column.replace('_', '-')}-col", dest=f"{column}_col", metavar="NAME", help=f"input column holding {column}")
+
+
+def column_map(args: argparse.Namespace) -> dict[str, str]:
+    """{our column: input column} from the --*-col options given."""
+    return {c: getattr(args, f"{c}_col") for c in NOTE_COLUMNS if getattr(args, f"{c}_col", None)}
+
+
+def default_processes() -> int:
+    import os
+
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))

@@ -1,0 +1,50 @@
+import json
+
+import pytest
+
+from nlp import rules
+from nlp.anchors import anchor_regex
+from pipelines.schemas import LABELS
+
+
+def test_every_resource_file_loads_and_is_versioned():
+    for name in rules.RULE_FILES:
+        data = rules.load_resource(name)
+        assert data.get("version"), name
+    assert len(rules.rules_version()) == 12
+
+
+def test_target_rules_cover_the_six_labels():
+    labels = {r.category for r in rules.target_rules()}
+    assert set(LABELS) <= labels
+    assert labels - set(LABELS) == {"EXCLUDE"}
+
+
+def test_every_target_rule_has_an_anchor(nlp):
+    regex = anchor_regex(nlp, rules.target_rules())
+    assert regex.search("quad 4-/5") and regex.search("NUMBNESS")
+
+
+def test_unknown_vocabulary_reference_is_a_clear_error(monkeypatch):
+    data = json.loads(json.dumps(rules.load_resource("target_rules.json")))
+    data["rules"].append({"label": "WEAKNESS", "pattern": [{"LOWER": {"IN": "$NOPE"}}]})
+    monkeypatch.setattr(rules, "load_resource", lambda name: data)
+    with pytest.raises(ValueError, match="unknown vocabulary list '\\$NOPE'"):
+        rules.target_rules()
+
+
+def test_rule_without_literals_or_pattern_is_rejected(monkeypatch):
+    data = {"rules": [{"label": "WEAKNESS"}]}
+    monkeypatch.setattr(rules, "load_resource", lambda name: data)
+    with pytest.raises(ValueError, match="needs `literals` or `pattern`"):
+        rules.target_rules()
+
+
+def test_duplicate_context_literal_in_one_category_is_rejected(monkeypatch):
+    data = {"include_medspacy_defaults": False, "rules": [
+        {"category": "NEGATED_EXISTENCE", "direction": "FORWARD", "literals": ["denies"]},
+        {"category": "NEGATED_EXISTENCE", "direction": "BACKWARD", "literals": ["denies"]},
+    ]}
+    monkeypatch.setattr(rules, "load_resource", lambda name: data)
+    with pytest.raises(ValueError, match="already in rule 0"):
+        rules.context_rules()

@@ -1,0 +1,45 @@
+from nlp.sections import find_sections, section_at
+
+
+def titles(text):
+    return [(s.title, text[s.start:s.body_start].strip()) for s in find_sections(text)]
+
+
+def test_line_headers_with_colon():
+    text = "HPI: knee pain.\nROS: neg.\nPMH: DM2\nFamily History: MS in mother\nPlan: PT\n"
+    assert [t for t, _ in titles(text)] == ["hpi", "ros", "past_history", "family_history", "assessment_plan"]
+
+
+def test_dictated_headers_run_together():
+    text = "SUBJECTIVE:,  This 23-year-old white female.,PAST MEDICAL HISTORY: , Asthma.,IMPRESSION: , Sprain."
+    assert [t for t, _ in titles(text)] == ["hpi", "past_history", "assessment_plan"]
+
+
+def test_header_alone_on_its_line():
+    text = "ASSESSMENT\nL femoral neuropathy\nRETURN PRECAUTIONS\ncall if worse\n"
+    assert [t for t, _ in titles(text)] == ["assessment_plan", "return_precautions"]
+
+
+def test_words_inside_a_sentence_are_not_headers():
+    text = "The plan is to refer. Her exam was normal and history unremarkable."
+    assert find_sections(text) == []
+
+
+def test_short_titles_need_a_colon():
+    assert find_sections("A\nB\n") == []
+    assert [s.title for s in find_sections("S: pain\nA: sprain\n")] == ["hpi", "assessment_plan"]
+
+
+def test_section_at_offsets():
+    text = "intro text\nROS: negative\nExam: weak"
+    sections = find_sections(text)
+    assert section_at(sections, 0) == ""
+    assert section_at(sections, text.index("negative")) == "ros"
+    assert section_at(sections, text.index("weak")) == "exam"
+
+
+def test_medspacy_sections_mirrored(nlp):
+    doc = nlp("HPI: numb foot.\nExam: quad 4/5.")
+    assert [s.category for s in doc._.sections] == ["hpi", "exam"]
+    token = [t for t in doc if t.text == "quad"][0]
+    assert token._.section.category == "exam"

@@ -1,0 +1,47 @@
+import pytest
+
+from nlp.sections import find_sections
+from nlp.sentences import sentence_spans
+
+
+def sentences(text):
+    return [text[s:e].strip() for s, e in sentence_spans(text, find_sections(text))]
+
+
+def test_periods_and_lines():
+    assert sentences("Denies numbness. Quad 4/5.\nPlan: PT") == ["Denies numbness.", "Quad 4/5.", "Plan: PT"]
+
+
+def test_abbreviations_do_not_split():
+    assert sentences("Seen by Dr. Smith vs. Dr. Jones today.") == ["Seen by Dr. Smith vs. Dr. Jones today."]
+
+
+def test_wrapped_line_continues_in_lower_case():
+    assert sentences("Patient denies\nnumbness or weakness.") == ["Patient denies\nnumbness or weakness."]
+
+
+def test_decimal_and_grades_do_not_split():
+    assert sentences("Girth 48.5 cm, quad 4-/5.") == ["Girth 48.5 cm, quad 4-/5."]
+
+
+def test_question_mark_starts_a_sentence():
+    assert sentences("Return if worse. ? early atrophy") == ["Return if worse.", "? early atrophy"]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\n", "no punctuation at all", "x" * 1000])
+def test_spans_cover_text_exactly(text):
+    spans = sentence_spans(text, find_sections(text))
+    assert "".join(text[s:e] for s, e in spans) == text
+
+
+def test_boundaries_fall_on_whitespace_even_inside_run_together_headers():
+    text = "Atrophy is noted.,IMPRESSION: , Overactive bladder."
+    for start, _ in sentence_spans(text, find_sections(text)):
+        assert start == 0 or text[start - 1].isspace()
+
+
+def test_pipeline_sentences_match_scan(nlp):
+    text = "HPI: numb foot. Weak quad.\nExam: 4/5 HF."
+    doc = nlp(text)
+    spans = sentence_spans(text, find_sections(text))
+    assert [s.start_char for s in doc.sents] == [s for s, _ in spans]
