@@ -39,6 +39,10 @@ def rules_version() -> str:
     return digest.hexdigest()[:12]
 
 
+#: Optional per-rule conditions, applied after matching (nlp.targets).
+CONDITIONS = ("requires_sentence_labels", "requires_sentence_words", "requires_unequal_numbers")
+
+
 def _expand(pattern: list[dict], vocabulary: dict, where: str) -> list[dict]:
     """Replace "$NAME" vocabulary references inside IN lists of a token pattern."""
     out = []
@@ -64,7 +68,7 @@ def target_rules() -> list[TargetRule]:
         label = spec.get("label")
         if not label:
             raise ValueError(f"{where}: missing label")
-        meta = {"requires_sentence_labels": tuple(spec.get("requires_sentence_labels", ()))}
+        meta = {key: spec[key] for key in CONDITIONS if key in spec}
         if "literals" in spec:
             for literal in spec["literals"]:
                 rules.append(TargetRule(literal.lower(), label, metadata=meta))

@@ -2,8 +2,9 @@
 
 After matching, mentions are filtered by what the rule file says: EXCLUDE phrases
 (which, being longer, have won over the finding inside them) are dropped; a match may not
-cross a sentence boundary; `requires_sentence_labels` keeps a mention only next to one of
-those labels in its sentence.
+cross a sentence boundary; `requires_sentence_labels` / `requires_sentence_words` keep a
+mention only when its sentence holds one of those labels / words; `requires_unequal_numbers`
+keeps a measurement comparison only when its numbers differ (48 vs 52 cm, not 48 vs 48 cm).
 """
 
 from medspacy.target_matcher import TargetMatcher
@@ -15,13 +16,22 @@ from nlp.rules import target_rules
 EXCLUDE = "EXCLUDE"
 
 
+def _numbers(span: Span) -> set[float]:
+    return {float(t.text) for t in span if t.like_num and t.text.replace(".", "", 1).isdigit()}
+
+
 def _keep(span: Span, labels_by_sentence: dict[int, set[str]]) -> bool:
-    if span.label_ == EXCLUDE:
-        return False
+    """Whether a match stands as a mention, by the rule's conditions in target_rules.json."""
     if any(span.doc[i].is_sent_start for i in range(span.start + 1, span.end)):
         return False
-    required = span._.target_rule.metadata.get("requires_sentence_labels") or ()
-    return not required or bool(labels_by_sentence.get(span.sent.start, set()) & set(required))
+    meta = span._.target_rule.metadata
+    required = meta.get("requires_sentence_labels")
+    if required and not labels_by_sentence.get(span.sent.start, set()) & set(required):
+        return False
+    words = meta.get("requires_sentence_words")
+    if words and not {t.lower_ for t in span.sent} & set(words):
+        return False
+    return not (meta.get("requires_unequal_numbers") and len(_numbers(span)) < 2)
 
 
 class ClinicalTargetMatcher:
