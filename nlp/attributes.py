@@ -20,7 +20,7 @@ for _name in ("grade", "side", "site"):
 def _words_regex(phrases: dict[str, list[str]]) -> tuple[re.Pattern, dict[str, str]]:
     lookup = {p.lower(): norm for norm, ps in phrases.items() for p in ps}
     alt = "|".join(r"\s+".join(re.escape(w) for w in p.split()) for p in sorted(lookup, key=len, reverse=True))
-    return re.compile(rf"(?<![\w/]){'(?:' + alt + ')'}(?![\w/])", re.IGNORECASE), lookup
+    return re.compile(rf"(?<![\w/&])(?:{alt})(?![\w/&])", re.IGNORECASE), lookup
 
 
 @lru_cache(maxsize=1)
