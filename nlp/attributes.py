@@ -39,12 +39,12 @@ def _normal(lookup: dict[str, str], text: str) -> str:
 
 
 def mrc_grade(text: str) -> str:
-    """The sub-normal MRC grade written in `text` ("4-", "2", "3+"), or ""."""
+    """The sub-normal MRC grade written in `text` ("4-", "2", "3+", "5-"), or ""."""
     m = _vocab()[2].search(text)
     if not m:
         return ""
     value = (m.group(1) or m.group(3)) + (m.group(2) or m.group(4) or "")
-    return value if value[0] != "5" else ""
+    return "" if value in ("5", "5+") else value
 
 
 def _nearest(regex: re.Pattern, lookup: dict, text: str, start: int, end: int, lo: int, hi: int) -> str:
