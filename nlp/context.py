@@ -64,7 +64,7 @@ class ClinicalContext:
     def __init__(self, nlp: Language, name: str):
         self.name = name
         self.context = ConText(nlp, name=name, rules=None, span_attrs=None, prune_on_target_overlap=True)
-        self.context.add(context_rules())
+        self.context.add(context_rules(nlp.tokenizer))
 
     def _apply_section(self, span: Span) -> None:
         section = span_section(span)

@@ -29,7 +29,7 @@ class FastExtractor:
     def __init__(self, nlp: Language | None = None):
         self.nlp = nlp or build_pipeline()
         self.components = [self.nlp.get_pipe(name) for name in SENTENCE_COMPONENTS]
-        self.anchors = anchor_regex(self.nlp, target_rules())
+        self.anchors = anchor_regex(self.nlp, target_rules(self.nlp.tokenizer))
 
     def candidate_sentences(self, text: str, sections: list[NoteSection]) -> list[tuple[int, int]]:
         """Sentence spans of `text` that contain an anchor."""

@@ -58,8 +58,30 @@ def _expand(pattern: list[dict], vocabulary: dict, where: str) -> list[dict]:
     return out
 
 
-def target_rules() -> list[TargetRule]:
-    """TargetRules for the six labels (and EXCLUDE), with rule metadata in `attributes`."""
+def phrase_pattern(tokenizer, literal: str) -> list[dict] | None:
+    """A token pattern for a multi-word literal that tolerates extra whitespace between words.
+
+    "family  history" (two spaces) or "numbness and\ntingling" hold whitespace tokens that
+    a plain phrase match would stop at. Single-token literals return None (phrase match).
+    """
+    if tokenizer is None:
+        return None
+    words = [t.lower_ for t in tokenizer(literal.lower()) if not t.is_space]
+    if len(words) < 2:
+        return None
+    pattern: list[dict] = []
+    for word in words:
+        if pattern:
+            pattern.append({"IS_SPACE": True, "OP": "*"})
+        pattern.append({"LOWER": word})
+    return pattern
+
+
+def target_rules(tokenizer=None) -> list[TargetRule]:
+    """TargetRules for the six labels (and EXCLUDE), with rule conditions in `metadata`.
+
+    With a `tokenizer`, multi-word literals tolerate extra whitespace (phrase_pattern).
+    """
     data = load_resource("target_rules.json")
     vocabulary = data.get("vocabulary", {})
     rules = []
@@ -71,7 +93,7 @@ def target_rules() -> list[TargetRule]:
         meta = {key: spec[key] for key in CONDITIONS if key in spec}
         if "literals" in spec:
             for literal in spec["literals"]:
-                rules.append(TargetRule(literal.lower(), label, metadata=meta))
+                rules.append(TargetRule(literal.lower(), label, pattern=phrase_pattern(tokenizer, literal), metadata=meta))
         elif "pattern" in spec:
             name = spec.get("name") or f"{label} pattern {i}"
             rules.append(TargetRule(name, label, pattern=_expand(spec["pattern"], vocabulary, where), metadata=meta))
@@ -80,8 +102,11 @@ def target_rules() -> list[TargetRule]:
     return rules
 
 
-def context_rules() -> list[ConTextRule]:
-    """medspaCy's default English ConText rules (minus exclusions) followed by ours."""
+def context_rules(tokenizer=None) -> list[ConTextRule]:
+    """medspaCy's default English ConText rules (minus exclusions) followed by ours.
+
+    With a `tokenizer`, multi-word literals tolerate extra whitespace (phrase_pattern).
+    """
     data = load_resource("context_rules.json")
     ours: dict[str, str] = {}
     for i, spec in enumerate(data["rules"]):
@@ -98,6 +123,8 @@ def context_rules() -> list[ConTextRule]:
         for spec in defaults:
             if spec["literal"].lower() in excluded:
                 continue
+            if not spec.get("pattern"):
+                spec = {**spec, "pattern": phrase_pattern(tokenizer, spec["literal"])}
             rules.append(ConTextRule.from_dict(spec))
     for i, spec in enumerate(data["rules"]):
         where = f"context_rules.json rule {i} ({spec.get('category')})"
@@ -108,7 +135,8 @@ def context_rules() -> list[ConTextRule]:
         try:
             if "literals" in spec:
                 for literal in spec["literals"]:
-                    rules.append(ConTextRule(literal.lower(), spec["category"], direction=spec["direction"], **options))
+                    pattern = phrase_pattern(tokenizer, literal)
+                    rules.append(ConTextRule(literal.lower(), spec["category"], direction=spec["direction"], pattern=pattern, **options))
             else:
                 rules.append(
                     ConTextRule(spec["literal"], spec["category"], direction=spec["direction"], pattern=spec["pattern"], **options)

@@ -40,7 +40,7 @@ class ClinicalTargetMatcher:
     def __init__(self, nlp: Language, name: str):
         self.name = name
         self.matcher = TargetMatcher(nlp, name=name, result_type=None, prune=True)
-        self.matcher.add(target_rules())
+        self.matcher.add(target_rules(nlp.tokenizer))
 
     def __call__(self, doc: Doc) -> Doc:
         spans = [s for s in self.matcher(doc) if s.label_ != EXCLUDE]
