@@ -1,8 +1,8 @@
 """Sentence splitting for clinical text: a regex scan, no statistical model.
 
 Boundaries: blank lines; a line break unless the next line continues in lower case;
-`.`, `?`, `!` followed by space and an upper-case letter, digit or bullet (not after a
-known abbreviation such as `Dr.` or `approx.`); and every section header. A boundary
+`.`, `?`, `!` followed by space and a letter, digit or bullet (not after a known
+abbreviation such as `Dr.`, nor `pt.` / `wks.` when lower case follows); and every section header. A boundary
 is always moved back to the start of its whitespace-delimited chunk, so a sentence
 tokenizes identically alone or inside its note (the fast path relies on it).
 """
@@ -18,17 +18,22 @@ ABBREVIATIONS = {
     "dr", "mr", "mrs", "ms", "approx", "vs", "v", "e.g", "i.e", "etc", "st", "no", "fig",
     "b.i.d", "t.i.d", "q.i.d", "p.o", "q.d", "a.m", "p.m", "yo", "y.o", "hx", "sx", "dx", "tx", "rx", "ext", "flex",
 }
+#: Words that end in "." mid-sentence only when lower case follows ("pt. states", "2 wks. ago").
+LOWER_CASE_ABBREVIATIONS = {"pt", "pts", "wk", "wks", "mo", "mos", "yr", "yrs", "min", "hr", "hrs", "lb", "lbs", "sec", "ft", "oz", "in", "approx", "q", "prn"}
 _BREAK = re.compile(
     r"\n[ \t]*\n\s*"  # blank line
     r"|\n(?=[ \t]*[^a-z\s])"  # line break unless the next line continues in lower case
-    r"|(?<=[.?!])[\"')\]]?[ \t]+(?=[\"'(\[]?[A-Z0-9\-*•?])"  # sentence punctuation
+    r"|(?<=[^\s][.?!])[\"')\]]?[ \t]+(?=[\"'(\[]?[A-Za-z0-9\-*•?])"  # sentence punctuation (terse notes go on in lower case)
 )
 _WORD_BEFORE = re.compile(r"([A-Za-z.]+)\.$")
 
 
-def _is_abbreviation(text: str, dot: int) -> bool:
+def _is_abbreviation(text: str, dot: int, next_char: str) -> bool:
     m = _WORD_BEFORE.search(text, max(0, dot - 12), dot + 1)
-    return bool(m) and m.group(1).lower() in ABBREVIATIONS
+    if not m:
+        return False
+    word = m.group(1).lower()
+    return word in ABBREVIATIONS or (next_char.islower() and (word in LOWER_CASE_ABBREVIATIONS or len(word) == 1))
 
 
 def _chunk_start(text: str, pos: int) -> int:
@@ -41,7 +46,7 @@ def sentence_starts(text: str, sections: list[NoteSection]) -> list[int]:
     """Sorted character offsets where sentences start (always includes 0)."""
     starts = {0}
     for m in _BREAK.finditer(text):
-        if text[m.start()] in " \t\"')]" and text[m.start() - 1] == "." and _is_abbreviation(text, m.start() - 1):
+        if text[m.start()] in " \t\"')]" and text[m.start() - 1] == "." and _is_abbreviation(text, m.start() - 1, text[m.end():m.end() + 1]):
             continue
         starts.add(m.end())
     for section in sections:

@@ -97,7 +97,7 @@ class VisitWriter:
 
     def plan(self, b: NoteBuilder) -> None:
         if self.visit.referral:
-            b.add(self.pick(self.v["referral"]), self.slots, "REFERRAL")
+            b.add(self.pick(self.v["referral"]), self.slots, "REFERRAL", uncertain=0)
             b.raw(". ")
         else:
             b.raw(self.pick(self.v["plans_no_referral"]) + " ")
@@ -175,7 +175,7 @@ class VisitWriter:
 
     def primary_care(self, b):
         age = int(self.rng.choice(AGES))
-        b.raw(f"CC: f/u {self.pick(['back pain', 'leg pain', 'neck pain', 'hand numbness', 'knee pain'])}\n")
+        b.raw(f"CC: f/u {self.pick(['back pain', 'leg pain', 'neck pain', 'hand pain', 'knee pain'])}\n")
         b.raw(f"HPI: {age} y/o {self.pick(['M', 'F'])} here for follow up. ")
         self.symptoms(b)
         self._distractors(b, {"generalized", "uncertain", "pain"})
@@ -224,7 +224,7 @@ class VisitWriter:
         b.raw("\n")
 
     def ed(self, b):
-        b.raw("ED NOTE\nChief complaint: " + self.pick(["back pain", "leg weakness", "fall", "numbness", "neck pain"]) + "\nHPI: ")
+        b.raw("ED NOTE\nChief complaint: " + self.pick(["back pain", "leg pain", "neck pain", "hip pain", "f/u visit"]) + "\nHPI: ")
         self.symptoms(b)
         self._distractors(b, {"generalized", "uncertain", "historical", "pain"})
         b.raw("\nROS: ")
