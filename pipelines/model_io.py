@@ -28,6 +28,7 @@ TRUSTED_TYPES = {
     "sklearn.model_selection._split.StratifiedKFold",
     "sklearn.pipeline.Pipeline",
     "sklearn.preprocessing._data.StandardScaler",
+    "numpy.dtype",
     "numpy.float64",
     "numpy.int64",
 }
