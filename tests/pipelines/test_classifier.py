@@ -1,0 +1,43 @@
+import numpy as np
+import pytest
+from sklearn.utils.estimator_checks import check_estimator
+
+from pipelines.classifier import RiskClassifier, threshold_for_sensitivity
+
+
+def data(n=120, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 4))
+    y = (X[:, 0] + 0.5 * X[:, 1] + rng.normal(scale=0.5, size=n) > 0).astype(int)
+    return X, y
+
+
+def test_passes_scikit_learn_estimator_checks():
+    check_estimator(RiskClassifier())
+
+
+def test_calibrated_probabilities_and_sensitivity_threshold():
+    X, y = data(400)
+    model = RiskClassifier(min_sensitivity=0.95).fit(X, y)
+    X_new, y_new = data(4000, seed=1)
+    risk = model.predict_proba(X_new)[:, 1]
+    assert ((risk >= 0) & (risk <= 1)).all()
+    assert model.flag(X_new)[y_new == 1].mean() >= 0.9  # threshold chosen out-of-fold for 0.95
+    assert risk[y_new == 1].mean() > risk[y_new == 0].mean() + 0.3
+
+
+def test_threshold_for_sensitivity_is_exact_on_known_scores():
+    assert threshold_for_sensitivity([1, 1, 1, 1, 0], [0.9, 0.8, 0.7, 0.2, 0.1], 0.75) == 0.7
+
+
+def test_contributions_point_at_the_informative_feature():
+    X, y = data()
+    model = RiskClassifier().fit(X, y)
+    top = model.contributions(X[y == 1]).argmax(axis=1)
+    assert np.bincount(top, minlength=4)[0] > len(top) / 2
+
+
+def test_one_class_is_refused():
+    X, _ = data(20)
+    with pytest.raises(ValueError, match="binary"):
+        RiskClassifier().fit(X, np.zeros(20, dtype=int))
