@@ -22,7 +22,10 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 demo: install
-	$(BIN)/nerveflag demo --out $(DEMO_OUT)
+	$(BIN)/nerveflag run pipelines/data/demo/notes.csv --store $(DEMO_OUT)/nerveflag.duckdb --out $(DEMO_OUT); \
+	  code=$$?; [ $$code -eq 0 ] || [ $$code -eq 3 ] || exit $$code
+	@echo "Report: $(abspath $(DEMO_OUT))/report.html"
+	@echo "Worklist: $(abspath $(DEMO_OUT))/worklist.csv"
 
 test: install-test
 	$(BIN)/python -m pytest

@@ -1,0 +1,113 @@
+"""The self-contained HTML report a quality team can open and mail.
+
+Sections: run summary; cohort figures (present findings per label, diagnostic delay);
+the worklist; per flagged patient, a visit timeline with the evidence sentences and the
+flagged words highlighted, and the strength-grade trend. Every piece of note-derived text
+goes through html.escape: a note holding `<script>` renders as text.
+"""
+from __future__ import annotations
+
+from html import escape
+
+import numpy as np
+import pandas as pd
+
+from pipelines.outputs.svg import bar_chart, line_chart
+from pipelines.timeline import grade_value, present_mask
+
+COLORS = {"ATROPHY": "#f4a6a6", "WEAKNESS": "#f7c873", "NUMBNESS": "#a6d2f4", "PROGRESSION": "#d7b4f0",
+          "FUNCTIONAL_DECLINE": "#b8e0b0", "REFERRAL": "#cccccc"}
+STYLE = """body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2em;color:#222;max-width:1100px}
+table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top;font-size:13px}
+th{background:#f2f2f2;text-align:left}mark{padding:1px 3px;border-radius:3px}mark small{font-size:9px;font-weight:bold;margin-left:3px}
+.asserted{text-decoration:line-through;opacity:.7}.patient{border-top:2px solid #888;margin-top:2em}.muted{color:#777}"""
+
+
+def _cell(value) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return escape(str(value.date()))
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return escape(str(value))
+
+
+def html_table(df: pd.DataFrame) -> str:
+    """An escaped HTML table of `df`."""
+    head = "".join(f"<th>{escape(str(c))}</th>" for c in df.columns)
+    rows = "".join("<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in row) + "</tr>" for row in df.itertuples(index=False))
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def highlight(snippet: str, snippet_start: int, mentions: pd.DataFrame) -> str:
+    """The snippet, escaped, with each mention inside it wrapped in a colored <mark> naming its label."""
+    pieces, pos = [], 0
+    for m in mentions.sort_values("start").itertuples():
+        s, e = m.start - snippet_start, m.end - snippet_start
+        if s < pos or e > len(snippet) or s < 0:
+            continue
+        asserted = [a for a in ("negated", "uncertain", "historical", "hypothetical", "family") if int(getattr(m, a))]
+        title = escape(m.label + (" (" + ", ".join(asserted) + ")" if asserted else ""))
+        cls = ' class="asserted"' if asserted else ""
+        pieces.append(escape(snippet[pos:s]))
+        pieces.append(f'<mark style="background:{COLORS.get(m.label, "#eee")}" title="{title}"><span{cls}>{escape(snippet[s:e])}</span>'
+                      f'<small>{escape(m.label)}</small></mark>')
+        pos = e
+    pieces.append(escape(snippet[pos:]))
+    return "".join(pieces)
+
+
+def patient_section(patient, notes: pd.DataFrame, mentions: pd.DataFrame) -> str:
+    """Timeline, evidence and grade trend for one patient."""
+    pid = str(patient.patient_id)
+    visits = notes[notes["patient_id"] == pid].sort_values(["note_date", "note_id"])
+    pm = mentions[mentions["patient_id"] == pid]
+    rows = []
+    for v in visits.itertuples():
+        vm = pm[pm["note_id"] == v.note_id]
+        evidence = "<br>".join(highlight(str(snip), int(start), g) for (snip, start), g in vm.groupby(["snippet", "snippet_start"], sort=False))
+        present = vm[present_mask(vm)]["label"].value_counts()
+        found = ", ".join(f"{escape(k)} x{n}" for k, n in present.items())
+        rows.append(f"<tr><td>{_cell(v.note_date)}</td><td>{escape(str(v.note_type))}<br><span class='muted'>{escape(str(v.note_id))}</span></td>"
+                    f"<td>{found}</td><td>{evidence}</td></tr>")
+    graded = pm[present_mask(pm) & (pm["label"] == "WEAKNESS") & (pm["grade"] != "")]
+    trend = ""
+    if len(graded):
+        worst = graded.assign(v=graded["grade"].map(grade_value)).sort_values("v").drop_duplicates("note_id")
+        worst = worst.sort_values(["note_date", "note_id"])
+        points = [(str(pd.Timestamp(r.note_date).date())[5:], r.v) for r in worst.itertuples()]
+        trend = "<h4>Strength grade (worst per visit)</h4>" + line_chart(points, f"strength grades of patient {pid}")
+    risk = "" if pd.isna(patient.risk) else f", risk {patient.risk:.2f}"
+    delay = "" if pd.isna(patient.delay_days) else f", {patient.delay_days:.0f} days since first red flag" + (" (still waiting)" if patient.delay_censored else "")
+    return (f"<div class='patient' id='p-{escape(pid)}'><h3>Patient {escape(pid)}{risk}{delay}</h3>"
+            f"<p>{escape(str(patient.reasons))}</p>{trend}"
+            f"<table><thead><tr><th>date</th><th>note</th><th>present findings</th><th>evidence</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table></div>")
+
+
+def render_report(summary: dict, patients: pd.DataFrame, worklist: pd.DataFrame, notes: pd.DataFrame, mentions: pd.DataFrame) -> str:
+    """The whole report as one HTML string."""
+    present = mentions[present_mask(mentions)] if len(mentions) else mentions
+    per_label = {k: int(v) for k, v in present["label"].value_counts().items()} if len(present) else {}
+    flagged = patients[patients["first_red_flag_date"].notna()]
+    bins = [0, 7, 14, 30, 60, 90, 180, 10_000]
+    names = ["0-6 d", "7-13 d", "14-29 d", "30-59 d", "60-89 d", "90-179 d", "180+ d"]
+    delays = {}
+    for censored, label in ((0, "referred"), (1, "still waiting")):
+        d = flagged[flagged["delay_censored"] == censored]["delay_days"]
+        counts = pd.cut(d, bins, right=False, labels=names).value_counts().reindex(names).fillna(0)
+        delays.update({f"{n} {label}": float(c) for n, c in counts.items() if c})
+    summary_rows = pd.DataFrame({"measure": list(summary), "value": [str(v) for v in summary.values()]})
+    sections = "".join(patient_section(p, notes, mentions) for p in patients[patients["patient_id"].isin(worklist["patient_id"])].set_index("patient_id").loc[worklist["patient_id"]].reset_index().itertuples())
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>nerveflag report</title><style>{STYLE}</style></head>
+<body><h1>nerveflag: patients whose nerve injury may be missed</h1>
+<h2>Run summary</h2>{html_table(summary_rows)}
+<h2>Cohort</h2><p>{len(patients)} patients; {int(patients['needs_referral'].sum())} need referral; {len(flagged)} had a red flag.</p>
+<h3>Present findings per label</h3>{bar_chart(per_label)}
+<h3>Diagnostic delay (first red flag to referral, or to last note when still waiting)</h3>{bar_chart(delays, color="#c0392b")}
+<h2>Worklist ({len(worklist)})</h2>{html_table(worklist)}
+<h2>Patients on the worklist</h2>{sections or "<p>None.</p>"}
+<p class="muted">Highlighted words are the extracted mentions; struck-through ones are negated, uncertain, historical, hypothetical or about family.</p>
+</body></html>"""
