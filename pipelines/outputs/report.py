@@ -17,6 +17,7 @@ from pipelines.timeline import grade_value, present_mask
 
 COLORS = {"ATROPHY": "#f4a6a6", "WEAKNESS": "#f7c873", "NUMBNESS": "#a6d2f4", "PROGRESSION": "#d7b4f0",
           "FUNCTIONAL_DECLINE": "#b8e0b0", "REFERRAL": "#cccccc"}
+WORKLIST_VIEW = ["patient_id", "risk", "rule_flag", "delay_days", "delay_censored", "first_red_flag_date", "last_note_date", "n_notes"]
 STYLE = """body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2em;color:#222;max-width:1100px}
 table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top;font-size:13px}
 th{background:#f2f2f2;text-align:left}mark{padding:1px 3px;border-radius:3px}mark small{font-size:9px;font-weight:bold;margin-left:3px}
@@ -107,7 +108,7 @@ def render_report(summary: dict, patients: pd.DataFrame, worklist: pd.DataFrame,
 <h2>Cohort</h2><p>{len(patients)} patients; {int(patients['needs_referral'].sum())} need referral; {len(flagged)} had a red flag.</p>
 <h3>Present findings per label</h3>{bar_chart(per_label)}
 <h3>Diagnostic delay (first red flag to referral, or to last note when still waiting)</h3>{bar_chart(delays, color="#c0392b")}
-<h2>Worklist ({len(worklist)})</h2>{html_table(worklist)}
+<h2>Worklist ({len(worklist)})</h2><p class="muted">Full reasons and evidence: worklist.csv and the patient sections below.</p>{html_table(worklist[WORKLIST_VIEW])}
 <h2>Patients on the worklist</h2>{sections or "<p>None.</p>"}
 <p class="muted">Highlighted words are the extracted mentions; struck-through ones are negated, uncertain, historical, hypothetical or about family.</p>
 </body></html>"""

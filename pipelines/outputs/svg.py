@@ -17,7 +17,7 @@ def bar_chart(values: dict[str, float], width: int = 520, bar: int = 22, color: 
                     f'<rect x="170" y="{y}" width="{w}" height="{bar}" fill="{color}"/>'
                     f'<text x="{175 + w}" y="{y + bar - 6}" font-size="12">{value:g}</text>')
     height = len(values) * (bar + 6)
-    return f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img">{"".join(rows)}</svg>'
+    return f'<svg xmlns="http://www.w3.org/2000/svg" width="{width + 50}" height="{height}" role="img">{"".join(rows)}</svg>'
 
 
 def line_chart(points: list[tuple[str, float]], label: str, width: int = 420, height: int = 150, lo: float = 0, hi: float = 5) -> str:
