@@ -12,11 +12,17 @@ def add_note_input_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--query", help="SQL selecting notes from an OMOP database file (default: SELECT * FROM note)")
     for column in NOTE_COLUMNS:
         parser.add_argument(f"--{column.replace('_', '-')}-col", dest=f"{column}_col", metavar="NAME", help=f"input column holding {column}")
+    parser.add_argument("--fixed-date", metavar="YYYY-MM-DD", help="use this date for every note (for exports without dates, e.g. MTSamples)")
 
 
 def column_map(args: argparse.Namespace) -> dict[str, str]:
     """{our column: input column} from the --*-col options given."""
     return {c: getattr(args, f"{c}_col") for c in NOTE_COLUMNS if getattr(args, f"{c}_col", None)}
+
+
+def read_options(args: argparse.Namespace) -> dict:
+    """Keyword arguments for pipelines.io.read_notes from the note input options."""
+    return {"fmt": args.fmt, "columns": column_map(args) or None, "query": args.query, "fixed_date": args.fixed_date}
 
 
 def default_processes() -> int:

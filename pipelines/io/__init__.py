@@ -16,9 +16,9 @@ import pandas as pd
 from pipelines.io.csv_reader import read_csv
 from pipelines.io.fhir import read_fhir
 from pipelines.io.jsonl import read_jsonl
-from pipelines.io.omop import read_omop
+from pipelines.io.omop import OMOP_COLUMNS, read_omop
 from pipelines.io.parquet import read_parquet
-from pipelines.io.validate import ReadResult, combine
+from pipelines.io.validate import ReadResult, combine, validate_rows
 
 FORMATS = ("csv", "parquet", "jsonl", "fhir", "omop")
 __all__ = ["FORMATS", "ReadResult", "detect_format", "read_notes", "write_table"]
@@ -49,30 +49,41 @@ def detect_format(path: str) -> str:
     raise ValueError(f"{path}: unknown notes format {suffix or '(no extension)'}; use --format")
 
 
-def read_one(path: str, fmt: str | None = None, columns: dict | None = None, query: str | None = None) -> ReadResult:
+FIXED_DATE_COLUMN = "_fixed_date"
+
+
+def read_one(path: str, fmt: str | None = None, columns: dict | None = None, query: str | None = None,
+             fixed_date: str | None = None) -> ReadResult:
     """Read one notes source."""
     if not os.path.exists(path):
         raise FileNotFoundError(f"{path}: no such file or directory")
     fmt = fmt or detect_format(path)
-    if fmt == "csv":
-        return read_csv(path, columns)
-    if fmt == "parquet":
-        return read_parquet(path, columns)
-    if fmt == "jsonl":
-        return read_jsonl(path, columns)
-    if fmt == "fhir":
-        return read_fhir(path, columns)
+    readers = {"csv": read_csv, "parquet": read_parquet, "jsonl": lambda p: read_jsonl(p, columns), "fhir": read_fhir,
+               "omop": lambda p: read_omop(p, query)}
+    if fmt not in readers:
+        raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
+    raw = readers[fmt](path)
     if fmt == "omop":
-        return read_omop(path, query, columns)
-    raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
+        columns = {**OMOP_COLUMNS, **(columns or {})}
+    if fixed_date is not None:
+        raw = raw.assign(**{FIXED_DATE_COLUMN: fixed_date})
+    return validate_rows(raw, path, columns)
 
 
-def read_notes(paths, *, fmt: str | None = None, columns: dict | None = None, query: str | None = None) -> ReadResult:
-    """Notes from one or more sources, validated, with a note_id seen first winning."""
+def read_notes(paths, *, fmt: str | None = None, columns: dict | None = None, query: str | None = None,
+               fixed_date: str | None = None) -> ReadResult:
+    """Notes from one or more sources, validated, with a note_id seen first winning.
+
+    `fixed_date` gives every note that date (exports without dates); the source needs no date column then.
+    """
     paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     if not paths:
         raise ValueError("no notes input given")
-    return combine([read_one(str(p), fmt, columns, query) for p in paths])
+    if fixed_date is not None:
+        if pd.isna(pd.to_datetime(fixed_date, errors="coerce")):
+            raise ValueError(f"--fixed-date: not a date: {fixed_date!r}")
+        columns = {**(columns or {}), "note_date": FIXED_DATE_COLUMN}
+    return combine([read_one(str(p), fmt, columns, query, fixed_date) for p in paths])
 
 
 def write_table(df: pd.DataFrame, path) -> None:

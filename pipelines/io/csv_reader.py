@@ -6,11 +6,10 @@ import sys
 
 import pandas as pd
 
-from pipelines.io.validate import ReadResult, validate_rows
 
 
-def read_csv(path: str, columns: dict[str, str] | None = None) -> ReadResult:
-    """Rows of a CSV file; malformed rows (wrong field count) are quarantined, not dropped."""
+def read_csv(path: str) -> pd.DataFrame:
+    """Raw rows of a CSV file; malformed rows (wrong field count) carry a `_reason`."""
     csv.field_size_limit(sys.maxsize)
     with open(path, encoding="utf-8", errors="surrogateescape", newline="") as fh:
         reader = csv.reader(fh)
@@ -30,4 +29,4 @@ def read_csv(path: str, columns: dict[str, str] | None = None) -> ReadResult:
     raw["_reason"] = ""
     for i in bad:
         raw.loc[i, "_reason"] = f"malformed CSV row (field count differs from the header's {len(header)})"
-    return validate_rows(raw, path, columns)
+    return raw

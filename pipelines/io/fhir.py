@@ -14,7 +14,6 @@ import re
 import pandas as pd
 
 from pipelines.io.jsonl import iter_json_lines
-from pipelines.io.validate import ReadResult, validate_rows
 
 _CHARSET = re.compile(r"charset\s*=\s*\"?([\w.-]+)", re.IGNORECASE)
 
@@ -56,10 +55,10 @@ def document_row(resource: dict) -> dict:
     }
 
 
-def read_fhir(path: str, columns: dict[str, str] | None = None) -> ReadResult:
-    """Notes from a DocumentReference NDJSON file; bad lines and resources are quarantined."""
+def read_fhir(path: str) -> pd.DataFrame:
+    """Raw note rows from a DocumentReference NDJSON file; bad lines and resources carry a `_reason`."""
     rows = []
     for _line_no, obj, reason in iter_json_lines(path):
         rows.append(document_row(obj) if obj is not None else {"_reason": reason})
     raw = pd.DataFrame(rows, columns=["note_id", "patient_id", "note_date", "text", "note_type", "_reason"])
-    return validate_rows(raw.fillna(""), path)
+    return raw.fillna("")

@@ -5,7 +5,6 @@ import json
 
 import pandas as pd
 
-from pipelines.io.validate import ReadResult, validate_rows
 
 
 def iter_json_lines(path: str):
@@ -26,8 +25,8 @@ def iter_json_lines(path: str):
             yield line_no, obj, ""
 
 
-def read_jsonl(path: str, columns: dict[str, str] | None = None) -> ReadResult:
-    """Rows of a JSONL file; invalid lines are quarantined with their line number."""
+def read_jsonl(path: str, columns: dict[str, str] | None = None) -> pd.DataFrame:
+    """Raw rows of a JSONL file; invalid lines carry a `_reason`."""
     records = []
     for line_no, obj, reason in iter_json_lines(path):
         row = {k: (v if isinstance(v, str) or v is None else json.dumps(v) if isinstance(v, (dict, list)) else str(v)) for k, v in (obj or {}).items()}
@@ -40,4 +39,4 @@ def read_jsonl(path: str, columns: dict[str, str] | None = None) -> ReadResult:
         source_col = names.get(col, col)
         if source_col not in raw.columns and len(raw) and (raw["_reason"] != "").all():
             raw[source_col] = ""
-    return validate_rows(raw, path, columns)
+    return raw

@@ -10,7 +10,6 @@ import sqlite3
 import duckdb
 import pandas as pd
 
-from pipelines.io.validate import ReadResult, validate_rows
 
 DEFAULT_QUERY = "SELECT * FROM note"
 OMOP_COLUMNS = {"patient_id": "person_id", "text": "note_text", "note_type": "note_type_concept_id"}
@@ -21,8 +20,8 @@ def _is_sqlite(path: str) -> bool:
         return fh.read(16) == b"SQLite format 3\x00"
 
 
-def read_omop(path: str, query: str | None = None, columns: dict[str, str] | None = None) -> ReadResult:
-    """Notes from an OMOP NOTE table; `query` (SQL) may select and filter them."""
+def read_omop(path: str, query: str | None = None) -> pd.DataFrame:
+    """Raw rows of an OMOP NOTE table; `query` (SQL) may select and filter them. Map with OMOP_COLUMNS."""
     sql = query or DEFAULT_QUERY
     try:
         if _is_sqlite(path):
@@ -41,4 +40,4 @@ def read_omop(path: str, query: str | None = None, columns: dict[str, str] | Non
         if col != "note_date":
             raw[col] = raw[col].astype("string")
     raw["note_date"] = raw["note_date"].astype("string")
-    return validate_rows(raw, path, {**OMOP_COLUMNS, **(columns or {})})
+    return raw

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pyarrow.parquet as pq
 
-from pipelines.io.validate import ReadResult, validate_rows
+import pandas as pd
 
 
-def read_parquet(path: str, columns: dict[str, str] | None = None) -> ReadResult:
-    """Rows of a Parquet file or dataset directory."""
+def read_parquet(path: str) -> pd.DataFrame:
+    """Raw rows of a Parquet file or dataset directory."""
     try:
         table = pq.read_table(path)
     except Exception as err:  # pyarrow raises several types for unreadable files
@@ -17,4 +17,4 @@ def read_parquet(path: str, columns: dict[str, str] | None = None) -> ReadResult
         if raw[col].map(lambda v: isinstance(v, bytes)).any():
             decoded = raw[col].map(lambda v: v.decode("utf-8", "surrogateescape") if isinstance(v, bytes) else v)
             raw[col] = decoded
-    return validate_rows(raw, path, columns)
+    return raw

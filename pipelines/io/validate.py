@@ -53,10 +53,13 @@ def validate_rows(raw: pd.DataFrame, source: str, columns: dict[str, str] | None
     A pre-filled `_reason` column marks rows a reader already knows are bad.
     """
     columns = columns or {}
-    renamed = raw.rename(columns={v: k for k, v in columns.items()})
-    missing = [c for c in REQUIRED if c not in renamed.columns]
+    sources = {col: columns.get(col, col) for col in (*REQUIRED, "note_type")}
+    missing = [f"{col}" + (f" (mapped to {src!r})" if src != col else "") for col, src in sources.items() if col in REQUIRED and src not in raw.columns]
     if missing:
         raise ValueError(f"{source}: missing column(s) {', '.join(missing)}")
+    renamed = pd.DataFrame({col: raw[src] for col, src in sources.items() if src in raw.columns})
+    if "_reason" in raw.columns:
+        renamed["_reason"] = raw["_reason"]
     given = renamed["_reason"].fillna("").astype(str).tolist() if "_reason" in renamed else [""] * len(renamed)
     texts = ["" if pd.isna(t) else str(t) for t in renamed["text"].astype(object)]
     undecodable = [has_surrogates(t) for t in texts]

@@ -190,3 +190,15 @@ def test_same_note_in_two_files_is_read_once(tmp_path):
 def test_write_table_rejects_unknown_extension(tmp_path):
     with pytest.raises(ValueError, match="must end in .csv or .parquet"):
         write_table(pd.DataFrame(ROWS), tmp_path / "out.xlsx")
+
+
+def test_fixed_date_and_one_column_for_two_fields(tmp_path):
+    """MTSamples-style export: no dates, each note its own patient."""
+    path = tmp_path / "mt.csv"
+    pd.DataFrame({"note_id": ["1", "2", "3"], "transcription": ["Numb foot.", "", "Weak quad."]}).to_csv(path, index=False)
+    result = read_notes(path, columns={"text": "transcription", "patient_id": "note_id"}, fixed_date="2024-06-01")
+    assert list(result.notes["patient_id"]) == ["1", "3"] == list(result.notes["note_id"])
+    assert (result.notes["note_date"] == pd.Timestamp("2024-06-01")).all()
+    assert result.quarantine["reason"].tolist() == ["empty text"]
+    with pytest.raises(ValueError, match="not a date"):
+        read_notes(path, columns={"text": "transcription", "patient_id": "note_id"}, fixed_date="soon")
