@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 
 from pipelines.cli import EXIT_OK, EXIT_QUARANTINED
-from pipelines.cli.options import add_note_input_options, column_map, default_processes
+from pipelines.cli.options import add_note_input_options, default_processes, read_options
 from pipelines.cli.progress import progress_bar
 
 
@@ -25,7 +25,7 @@ def run(args) -> int:
 
     if not args.output.endswith((".csv", ".parquet")):
         raise ValueError(f"output must end in .csv or .parquet: {args.output}")
-    result = read_notes(args.notes, fmt=args.fmt, columns=column_map(args) or None, query=args.query)
+    result = read_notes(args.notes, **read_options(args))
     with progress_bar(len(result.notes), "notes") as bar:
         mentions = extract_mentions(result.notes, fast=not args.full, processes=args.processes, progress=bar.update)
     write_table(mentions, args.output)
