@@ -1,11 +1,19 @@
 """The nightly job: read -> extract (only new or changed notes) -> score affected patients -> outputs.
 
 `run_job` is a plain function; `nerveflag run` is its command line. The store makes runs
-incremental and crash-safe: batches of mentions are committed with their notes_seen rows
-in one transaction, patients whose notes changed are marked dirty in that same
-transaction and re-scored (and cleaned) in another, and every output file is written
-whole then renamed. A run killed anywhere and started again ends in the same state as an
-uninterrupted run.
+incremental and crash-safe:
+
+- a note is processed again only when its text hash, patient, date or type, or the
+  pipeline version (package version + hash of every rule file), differ from the store;
+- each batch's mentions and notes_seen rows are committed in one transaction that also
+  marks the batch's patients dirty; dirty patients are re-scored (from ALL their stored
+  notes and mentions) and marked clean in another transaction; a new model version
+  re-scores every patient;
+- every output file is written whole under a temporary name, then renamed into place.
+
+So a run killed anywhere (kill -9) and started again ends with the same store and
+outputs as an uninterrupted run. Set NERVEFLAG_CRASH_AT to a crash point ("read",
+"uncommitted:K", "batch:K", "scored", "outputs:FILE") to make the job kill itself there.
 """
 from __future__ import annotations
 
@@ -19,119 +27,151 @@ from importlib.metadata import version
 from pathlib import Path
 
 import pandas as pd
+from tqdm import tqdm
 
 from nlp.rules import rules_version
 from pipelines.evidence import add_snippets
-from pipelines.io import read_notes, write_table
+from pipelines.io import ReadResult, read_notes
 from pipelines.model_io import DEFAULT_MODEL, load_model, model_version
-from pipelines.outputs.note_nlp import note_nlp_rows
-from pipelines.outputs.report import render_report
-from pipelines.outputs.worklist import build_worklist
-from pipelines.schemas import MENTIONS
+from pipelines.outputs import write_outputs
 from pipelines.score import score_patients
 from pipelines.store import Store
 
-#: Test hook: kill the process (SIGKILL) at a named point, e.g. "batch:2", "scored", "outputs:report.html".
 CRASH_ENV = "NERVEFLAG_CRASH_AT"
+#: Fewest notes worth starting one more extraction worker process for.
+NOTES_PER_WORKER = 200
+#: Columns whose change (versus the store) makes a note be processed again.
+FINGERPRINT = ["patient_id", "note_date", "note_type", "text_sha256", "pipeline_version"]
 
 
 def pipeline_version() -> str:
-    """Package version plus a hash of every rule file: changes re-process notes."""
+    """Package version plus a hash of every rule file: a change re-processes every note."""
     return f"{version('nerveflag')}+rules.{rules_version()}"
 
 
-def _crash_point(name: str) -> None:
+def crash_point(name: str) -> None:
+    """Kill this process (SIGKILL, no cleanup) when NERVEFLAG_CRASH_AT names this point; for crash tests."""
     if os.environ.get(CRASH_ENV) == name:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
 def text_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return hashlib.sha256(str(text).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _write_atomic_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+def notes_to_process(notes: pd.DataFrame, seen: pd.DataFrame, version_now: str) -> pd.DataFrame:
+    """The notes (with text_sha256 and pipeline_version added) that are new or differ from the store's record."""
+    notes = notes.assign(text_sha256=[text_hash(t) for t in notes["text"]], pipeline_version=version_now)
+    prev = seen.set_index("note_id")[FINGERPRINT].reindex(notes["note_id"])
+    prev.index = notes.index
+    same = (notes[FINGERPRINT] == prev).fillna(False).all(axis=1)
+    return notes[~same]
 
 
-def run_job(inputs, store_path, out_dir, *, fmt=None, columns=None, query=None, model_path=None,
-            processes: int = 1, batch_size: int = 500, progress=None) -> dict:
-    """Run the whole job; returns the run summary (counts, timings, notes/s)."""
-    timings: dict[str, float] = {}
-    t0 = time.perf_counter()
-    read = read_notes(inputs, fmt=fmt, columns=columns, query=query)
-    timings["read_s"] = time.perf_counter() - t0
-    version_now = pipeline_version()
+def extracted_batches(todo: pd.DataFrame, batch_size: int, processes: int):
+    """(batch of notes, its MENTIONS with evidence snippets) for consecutive batches.
+
+    One worker pool serves all batches; no more workers than one per NOTES_PER_WORKER notes
+    (starting a worker costs about as much as extracting a few hundred notes).
+    """
+    from nlp.extract import iter_note_mentions, mentions_frame
+
+    processes = max(1, min(processes, len(todo) // NOTES_PER_WORKER))
+    found = iter_note_mentions((str(t) for t in todo["text"]), processes=processes)
+    for start in range(0, len(todo), batch_size):
+        batch = todo.iloc[start:start + batch_size]
+        rows = []
+        for note, note_rows in zip(batch[["note_id", "patient_id", "note_date"]].itertuples(index=False), found):
+            for row in note_rows:
+                row.update(note_id=note.note_id, patient_id=note.patient_id, note_date=note.note_date)
+            rows.extend(note_rows)
+        yield batch, add_snippets(mentions_frame(rows), batch)
+
+
+def _quiet_bar(total, unit):
+    return tqdm(total=total, disable=True)
+
+
+def run_job(inputs, store_path, out_dir, *, read_options: dict | None = None, **job) -> dict:
+    """Read the notes `inputs` (paths; `read_options` as for pipelines.io.read_notes) and run the job on them.
+
+    Keyword arguments `job` go to `run_notes`; returns its run summary.
+    """
+    start = time.perf_counter()
+    read = read_notes(inputs, **(read_options or {}))
+    return run_notes(read, store_path, out_dir, read_s=time.perf_counter() - start, **job)
+
+
+def run_notes(read: ReadResult, store_path, out_dir, *, model_path=None, processes: int = 1, batch_size: int = 500,
+              progress=None, read_s: float = 0.0) -> dict:
+    """The job on notes already read (`read.notes` NOTES, `read.quarantine` QUARANTINE); returns the run summary.
+
+    Summary keys: run_id, status, pipeline_version, model_version; counts (read, processed,
+    skipped_unchanged, quarantined, duplicates_collapsed, mentions_new, patients_rescored,
+    patients, needs_referral) with read = processed + skipped_unchanged + quarantined +
+    duplicates_collapsed; timings_s per stage (read, plan, extract, score, outputs, total);
+    notes_per_s (extraction); outputs ({file: path}). The run is logged in the store's runs
+    table. `progress(total, unit)` makes a progress bar (tqdm-like); default silent.
+    """
+    if batch_size < 1:
+        raise ValueError("batch size must be at least 1")
     model_file = Path(model_path) if model_path else (DEFAULT_MODEL if DEFAULT_MODEL.is_file() else None)
     model = load_model(model_file) if model_file else None
-    model_ver = model_version(model_file)
-    run_id = uuid.uuid4().hex[:12]
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    summary = {"run_id": uuid.uuid4().hex[:12], "status": "running", "pipeline_version": pipeline_version(),
+               "model_version": model_version(model_file),
+               "counts": {"read": read.n_read, "processed": 0, "skipped_unchanged": 0, "quarantined": len(read.quarantine),
+                          "duplicates_collapsed": read.duplicates_collapsed, "mentions_new": 0},
+               "timings_s": {"read": round(read_s, 3)}}
     with Store(store_path) as store:
-        store.start_run(run_id, datetime.now())
-        store.add_quarantine(read.quarantine)
-        notes = read.notes.copy()
-        notes["text_sha256"] = [text_hash(t) for t in notes["text"]]
-        seen = store.seen().set_index("note_id")
-        known = notes["note_id"].map(seen["text_sha256"]) if len(seen) else pd.Series(None, index=notes.index)
-        known_version = notes["note_id"].map(seen["pipeline_version"]) if len(seen) else pd.Series(None, index=notes.index)
-        todo = notes[(known != notes["text_sha256"]) | (known_version != version_now)]
-        t1 = time.perf_counter()
-        from nlp import extract_mentions
-
-        for k, start in enumerate(range(0, len(todo), batch_size), start=1):
-            batch = todo.iloc[start:start + batch_size]
-            mentions = add_snippets(extract_mentions(batch, processes=processes), batch)
-            seen_rows = batch[["note_id", "patient_id", "note_date", "note_type", "text_sha256"]].assign(pipeline_version=version_now)
-            store.save_batch(seen_rows, mentions)
-            if progress:
-                progress(len(batch))
-            _crash_point(f"batch:{k}")
-        timings["extract_s"] = time.perf_counter() - t1
-        t2 = time.perf_counter()
-        rescore_all = store.get_state("model_version") != model_ver
-        affected = store.all_patients() if rescore_all else store.dirty_patients()
-        if affected:
-            meta, mentions = store.patient_notes(None if rescore_all else affected)
-            patients = score_patients(meta, mentions, model=model)
-            store.save_patients(patients, affected, model_ver)
-        _crash_point("scored")
-        timings["score_s"] = time.perf_counter() - t2
-        t3 = time.perf_counter()
-        summary = {
-            "run_id": run_id, "pipeline_version": version_now, "model_version": model_ver,
-            "read": read.n_read, "processed": len(todo), "skipped_unchanged": len(notes) - len(todo),
-            "quarantined": len(read.quarantine), "duplicates_collapsed": read.duplicates_collapsed,
-            "patients_rescored": len(affected),
-        }
-        write_outputs(store, out, read.quarantine, summary)
-        timings["outputs_s"] = time.perf_counter() - t3
-        timings["total_s"] = time.perf_counter() - t0
-        summary.update({k: round(v, 3) for k, v in timings.items()})
-        summary["notes_per_s"] = round(len(todo) / timings["extract_s"], 1) if todo.shape[0] and timings["extract_s"] else 0.0
-        store.finish_run(run_id, datetime.now(), summary)
+        store.start_run(summary["run_id"], datetime.now(), summary["pipeline_version"], summary["model_version"])
+        try:
+            _run(store, summary, read, Path(out_dir), model, processes, batch_size, progress or _quiet_bar)
+        except BaseException:
+            store.finish_run(summary["run_id"], datetime.now(), "failed", summary["counts"], summary["timings_s"])
+            raise
+        summary["status"] = "done"
+        store.finish_run(summary["run_id"], datetime.now(), "done", summary["counts"], summary["timings_s"])
     return summary
 
 
-def write_outputs(store: Store, out: Path, quarantine: pd.DataFrame, summary: dict) -> None:
-    """Every output file from the store's current contents (whole files, renamed into place)."""
-    meta, mentions = store.patient_notes(None)
+def _run(store: Store, summary: dict, read: ReadResult, out: Path, model, processes, batch_size, progress) -> None:
+    counts, timings = summary["counts"], summary["timings_s"]
+    t0 = clock = time.perf_counter()
+
+    def lap(stage):
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] = round(now - clock, 3)
+        clock = now
+
+    store.add_quarantine(read.quarantine)
+    todo = notes_to_process(read.notes, store.table("notes_seen"), summary["pipeline_version"])
+    counts.update(processed=len(todo), skipped_unchanged=len(read.notes) - len(todo))
+    lap("plan")
+    crash_point("read")
+
+    with progress(len(todo), "notes") as bar:
+        for k, (batch, mentions) in enumerate(extracted_batches(todo, batch_size, processes), start=1):
+            with store.transaction():
+                store.save_batch(batch.assign(run_id=summary["run_id"]), mentions)
+                crash_point(f"uncommitted:{k}")
+            crash_point(f"batch:{k}")
+            counts["mentions_new"] += len(mentions)
+            bar.update(len(batch))
+    lap("extract")
+
+    model_changed = store.get_state("model_version") != summary["model_version"]
+    affected = store.all_patients() if model_changed else store.dirty_patients()
+    if affected or model_changed:
+        notes, mentions = store.patient_notes(affected)
+        store.save_patients(score_patients(notes, mentions, model=model), affected, summary["model_version"])
+    counts["patients_rescored"] = len(affected)
+    crash_point("scored")
+    lap("score")
+
     patients = store.table("patients")
-    worklist = build_worklist(patients, mentions)
-    files = {
-        "mentions.parquet": mentions[list(MENTIONS)],
-        "patients.parquet": patients,
-        "worklist.csv": worklist,
-        "quarantine.csv": quarantine,
-    }
-    nlp_rows = note_nlp_rows(mentions, summary["pipeline_version"], datetime.now().date())
-    files["note_nlp.parquet"] = nlp_rows
-    files["note_nlp.csv"] = nlp_rows
-    for name, frame in files.items():
-        write_table(frame, out / name)
-        _crash_point(f"outputs:{name}")
-    report_summary = {k: v for k, v in summary.items() if k != "run_id"}
-    _write_atomic_text(out / "report.html", render_report(report_summary, patients, worklist, meta, mentions))
-    _crash_point("outputs:report.html")
+    counts.update(patients=len(patients), needs_referral=int(patients["needs_referral"].sum()))
+    summary["notes_per_s"] = round(len(todo) / timings["extract"], 1) if len(todo) and timings["extract"] else 0.0
+    summary["outputs"] = write_outputs(store, out, read.quarantine, summary, crash_point)
+    lap("outputs")
+    timings["total"] = round(time.perf_counter() - t0 + timings["read"], 3)

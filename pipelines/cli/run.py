@@ -1,45 +1,55 @@
 """`nerveflag run NOTES... --store STORE --out DIR`: the nightly job (read, extract, score, report).
 
-Exit codes: 0 done; 3 done but some input rows were quarantined (see DIR/quarantine.csv);
+Only new or changed notes are processed; patients with new or changed notes are re-scored.
+Outputs in DIR: worklist.csv, report.html, note_nlp.parquet/.csv, patients.parquet,
+mentions.parquet, quarantine.csv. With --json the run summary (counts, timings per stage,
+notes/s) is printed on stdout.
+
+Exit codes: 0 done; 3 done, but some input rows were quarantined (see DIR/quarantine.csv);
 1 fatal error (one line on stderr); 2 usage error.
 """
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 
-from pipelines.cli import EXIT_OK, EXIT_QUARANTINED
-from pipelines.cli.options import add_note_input_options, column_map, default_processes
+from pipelines.cli import EXIT_OK, EXIT_QUARANTINED, CLIError
+from pipelines.cli.options import add_note_input_options, default_processes, read_options
 from pipelines.cli.progress import progress_bar
 
 
 def add_parser(sub) -> None:
     p = sub.add_parser("run", help="the nightly job: extract, score, worklist, report, store", description=__doc__,
-                       formatter_class=__import__("argparse").RawDescriptionHelpFormatter)
-    p.add_argument("notes", nargs="+", help="notes file(s) or Parquet directories")
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("notes", nargs="+", help="notes file(s): .csv, .parquet (file or directory), .jsonl, FHIR NDJSON, OMOP database")
     p.add_argument("--store", required=True, help="DuckDB store file (created if absent)")
     p.add_argument("--out", required=True, help="output directory")
     p.add_argument("--model", help="risk model (.skops; default: the shipped model)")
     p.add_argument("--processes", type=int, default=default_processes(), help="worker processes (default: all cores)")
-    p.add_argument("--batch-size", type=int, default=500, help="notes per committed batch")
+    p.add_argument("--batch-size", type=int, default=500, help="notes per committed batch (default: 500)")
     p.add_argument("--json", action="store_true", help="print the run summary as JSON on stdout")
     add_note_input_options(p)
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
+    import duckdb
+
     from pipelines.run import run_job
 
-    if args.batch_size < 1:
-        raise ValueError("--batch-size must be at least 1")
-    with progress_bar(None, "notes") as bar:
-        summary = run_job(args.notes, args.store, args.out, fmt=args.fmt, columns=column_map(args) or None, query=args.query,
-                          model_path=args.model, processes=args.processes, batch_size=args.batch_size, progress=bar.update)
+    try:
+        summary = run_job(args.notes, args.store, args.out, read_options=read_options(args),
+                          model_path=args.model, processes=max(1, args.processes), batch_size=args.batch_size, progress=progress_bar)
+    except duckdb.Error as err:
+        raise CLIError(f"store {args.store}: {str(err).splitlines()[0]}") from None
+    counts = summary["counts"]
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
-        print(f"read {summary['read']}: processed {summary['processed']}, unchanged {summary['skipped_unchanged']}, "
-              f"quarantined {summary['quarantined']}, duplicates {summary['duplicates_collapsed']}; "
-              f"{summary['patients_rescored']} patients scored in {summary['total_s']:.1f} s", file=sys.stderr)
-    print(f"report: {args.out.rstrip('/')}/report.html", file=sys.stderr)
-    return EXIT_QUARANTINED if summary["quarantined"] else EXIT_OK
+        print(f"read {counts['read']}: processed {counts['processed']}, unchanged {counts['skipped_unchanged']}, "
+              f"quarantined {counts['quarantined']}, duplicates collapsed {counts['duplicates_collapsed']}; "
+              f"{counts['patients_rescored']} patients scored, {counts['needs_referral']} need referral; "
+              f"{summary['notes_per_s']} notes/s, {summary['timings_s']['total']:.1f} s", file=sys.stderr)
+    print(f"report: {summary['outputs']['report.html']}", file=sys.stderr)
+    return EXIT_QUARANTINED if counts["quarantined"] else EXIT_OK

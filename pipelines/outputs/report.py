@@ -34,11 +34,28 @@ def _cell(value) -> str:
     return escape(str(value))
 
 
-def html_table(df: pd.DataFrame) -> str:
-    """An escaped HTML table of `df`."""
+def html_table(df: pd.DataFrame, link_column: str = "") -> str:
+    """An escaped HTML table of `df`; cells of `link_column` link to the patient sections."""
     head = "".join(f"<th>{escape(str(c))}</th>" for c in df.columns)
-    rows = "".join("<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in row) + "</tr>" for row in df.itertuples(index=False))
+    def cell(column, value):
+        text = _cell(value)
+        return f'<td><a href="#p-{text}">{text}</a></td>' if column == link_column else f"<td>{text}</td>"
+    rows = "".join("<tr>" + "".join(cell(c, v) for c, v in zip(df.columns, row)) + "</tr>" for row in df.itertuples(index=False))
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def summary_table(summary: dict) -> str:
+    """The run summary (versions, counts, timings per stage, notes/s) as a two-column table."""
+    rows = []
+    for key, value in summary.items():
+        if key in ("outputs", "status"):
+            continue
+        if isinstance(value, dict):
+            unit = " (s)" if key.startswith("timings") else ""
+            rows += [(f"{key.split('_')[0]}: {k.replace('_', ' ')}{unit}", v) for k, v in value.items()]
+        else:
+            rows.append((key.replace("_", " "), value))
+    return html_table(pd.DataFrame(rows, columns=["measure", "value"]).astype(str))
 
 
 def highlight(snippet: str, snippet_start: int, mentions: pd.DataFrame) -> str:
@@ -99,16 +116,15 @@ def render_report(summary: dict, patients: pd.DataFrame, worklist: pd.DataFrame,
         d = flagged[flagged["delay_censored"] == censored]["delay_days"]
         counts = pd.cut(d, bins, right=False, labels=names).value_counts().reindex(names).fillna(0)
         delays.update({f"{n} {label}": float(c) for n, c in counts.items() if c})
-    summary_rows = pd.DataFrame({"measure": list(summary), "value": [str(v) for v in summary.values()]})
     sections = "".join(patient_section(p, notes, mentions) for p in patients[patients["patient_id"].isin(worklist["patient_id"])].set_index("patient_id").loc[worklist["patient_id"]].reset_index().itertuples())
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>nerveflag report</title><style>{STYLE}</style></head>
 <body><h1>nerveflag: patients whose nerve injury may be missed</h1>
-<h2>Run summary</h2>{html_table(summary_rows)}
+<section id="run-summary"><h2>Run summary</h2>{summary_table(summary)}</section>
 <h2>Cohort</h2><p>{len(patients)} patients; {int(patients['needs_referral'].sum())} need referral; {len(flagged)} had a red flag.</p>
 <h3>Present findings per label</h3>{bar_chart(per_label)}
 <h3>Diagnostic delay (first red flag to referral, or to last note when still waiting)</h3>{bar_chart(delays, color="#c0392b")}
-<h2>Worklist ({len(worklist)})</h2><p class="muted">Full reasons and evidence: worklist.csv and the patient sections below.</p>{html_table(worklist[WORKLIST_VIEW])}
+<h2>Worklist ({len(worklist)})</h2><p class="muted">Full reasons and evidence: worklist.csv and the patient sections below.</p>{html_table(worklist[WORKLIST_VIEW], link_column="patient_id")}
 <h2>Patients on the worklist</h2>{sections or "<p>None.</p>"}
 <p class="muted">Highlighted words are the extracted mentions; struck-through ones are negated, uncertain, historical, hypothetical or about family.</p>
 </body></html>"""

@@ -1,7 +1,9 @@
-"""The nightly job: incremental runs, version changes, quarantine, and kill -9 at any point."""
+"""The nightly job: incremental runs, version changes, quarantine, exit codes, and kill -9 at any point."""
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,28 +15,41 @@ from pipelines.run import CRASH_ENV, run_job
 from pipelines.store import RESULT_TABLES, Store
 from pipelines.synth import generate_cohort
 
-OUTPUTS = ("mentions.parquet", "patients.parquet", "worklist.csv", "note_nlp.parquet", "note_nlp.csv", "quarantine.csv")
+TABLE_OUTPUTS = ("mentions.parquet", "patients.parquet", "worklist.csv", "note_nlp.parquet", "note_nlp.csv", "quarantine.csv")
+BAD_ROW = {"patient_id": "x", "note_id": "bad-1", "note_date": "never", "text": "weak", "note_type": ""}
 
 
 @pytest.fixture(scope="module")
 def notes_csv(tmp_path_factory):
+    """A 12-patient synthetic cohort (about 60 notes) plus one row with an unparseable date."""
     notes, _, _ = generate_cohort(12, 21)
     path = tmp_path_factory.mktemp("in") / "notes.csv"
-    bad = pd.DataFrame([{"patient_id": "x", "note_id": "bad-1", "note_date": "never", "text": "weak", "note_type": ""}])
-    pd.concat([notes, bad]).to_csv(path, index=False)
+    pd.concat([notes, pd.DataFrame([BAD_ROW])]).to_csv(path, index=False)
     return path
 
 
-def tables(store_path):
+@pytest.fixture(scope="module")
+def clean_run(notes_csv, tmp_path_factory):
+    """(store path, output dir, summary) of one uninterrupted run."""
+    root = tmp_path_factory.mktemp("clean")
+    summary = run_job(notes_csv, root / "s.duckdb", root / "out", batch_size=10)
+    return root / "s.duckdb", root / "out", summary
+
+
+def tables(store_path) -> dict:
+    """Result tables, without the run ids (which differ between any two runs)."""
     with Store(store_path) as store:
-        return {name: store.table(name) for name in RESULT_TABLES}
+        return {name: store.table(name).drop(columns=["run_id"], errors="ignore") for name in RESULT_TABLES}
 
 
-def outputs(out: Path):
+def outputs(out: Path) -> dict:
+    """Output files, without processing times and the run summary (which differ between any two runs)."""
     got = {}
-    for name in OUTPUTS:
-        df = pd.read_parquet(out / name) if name.endswith(".parquet") else pd.read_csv(out / name)
-        got[name] = df.drop(columns=[c for c in ("nlp_date", "nlp_datetime") if c in df])
+    for name in TABLE_OUTPUTS:
+        df = pd.read_parquet(out / name) if name.endswith(".parquet") else pd.read_csv(out / name, keep_default_na=False)
+        got[name] = df.drop(columns=["nlp_date", "nlp_datetime"], errors="ignore")
+    html = (out / "report.html").read_text(encoding="utf-8")
+    got["report.html"] = pd.DataFrame({"html": [re.sub(r'<section id="run-summary">.*?</section>', "", html, flags=re.S)]})
     return got
 
 
@@ -44,55 +59,113 @@ def assert_same(a: dict, b: dict):
         pd.testing.assert_frame_equal(a[name].reset_index(drop=True), b[name].reset_index(drop=True), check_dtype=False, obj=name)
 
 
-def test_incremental_runs_skip_unchanged_and_reprocess_changed(notes_csv, tmp_path):
-    first = run_job(notes_csv, tmp_path / "s.duckdb", tmp_path / "out", batch_size=20)
-    assert first["read"] == first["processed"] + first["skipped_unchanged"] + first["quarantined"] + first["duplicates_collapsed"]
-    assert first["quarantined"] == 1 and first["processed"] > 40
-    second = run_job(notes_csv, tmp_path / "s.duckdb", tmp_path / "out")
-    assert second["processed"] == 0 and second["patients_rescored"] == 0 and second["skipped_unchanged"] == first["processed"]
+def test_counts_add_up_and_a_second_run_processes_nothing(notes_csv, clean_run, tmp_path):
+    _, out, first = clean_run
+    c = first["counts"]
+    assert c["read"] == c["processed"] + c["skipped_unchanged"] + c["quarantined"] + c["duplicates_collapsed"]
+    assert c["quarantined"] == 1 and c["processed"] > 40 and c["patients_rescored"] == c["patients"] == 12
+    assert set(first["timings_s"]) == {"read", "plan", "extract", "score", "outputs", "total"} and first["notes_per_s"] > 0
+    assert sorted(p.name for p in out.iterdir()) == sorted(first["outputs"])
+    store = tmp_path / "s.duckdb"
+    run_job(notes_csv, store, tmp_path / "out")
+    second = run_job(notes_csv, store, tmp_path / "out")
+    assert second["counts"]["processed"] == 0 and second["counts"]["patients_rescored"] == 0
+    assert second["counts"]["skipped_unchanged"] == c["processed"] and second["notes_per_s"] == 0.0
+    with Store(store) as s:
+        runs = s.table("runs")
+    assert runs["status"].tolist() == ["done", "done"] and json.loads(runs["counts"].iloc[1])["processed"] == 0
+
+
+def test_changed_text_or_date_reprocesses_that_note_and_rescores_its_patient(notes_csv, tmp_path):
+    store = tmp_path / "s.duckdb"
+    run_job(notes_csv, store, tmp_path / "out")
     notes = pd.read_csv(notes_csv, dtype=str, keep_default_na=False)
+    target = notes.loc[0, "note_id"]
     notes.loc[0, "text"] = "L quad 2/5, visible quad atrophy. Numbness to the knee."
+    notes.loc[1, "note_date"] = "2023-01-01"
     changed = tmp_path / "changed.csv"
     notes.to_csv(changed, index=False)
-    third = run_job(changed, tmp_path / "s.duckdb", tmp_path / "out")
-    assert third["processed"] == 1 and third["patients_rescored"] == 1
-    with Store(tmp_path / "s.duckdb") as store:
-        m = store.table("mentions")
-        assert "quad 2/5" in set(m[m["note_id"] == notes.loc[0, "note_id"]]["text"])
-        assert store.table("notes_seen")["note_id"].is_unique
-        assert len(store.table("quarantine")) == 2  # the bad row, once per source file it came in
+    third = run_job(changed, store, tmp_path / "out")
+    assert third["counts"]["processed"] == 2 and third["counts"]["patients_rescored"] == len({notes.loc[0, "patient_id"], notes.loc[1, "patient_id"]})
+    with Store(store) as s:
+        m = s.table("mentions")
+        mine = m[m["note_id"] == target]
+        assert set(mine["label"]) == {"ATROPHY", "WEAKNESS", "NUMBNESS"} and not mine.duplicated(["start", "end", "label"]).any()
+        assert s.table("notes_seen")["note_id"].is_unique
+        p = s.table("patients").set_index("patient_id").loc[notes.loc[0, "patient_id"]]
+        assert p["first_red_flag_date"] == pd.Timestamp("2023-01-01")  # the moved visit now comes first
+        assert notes.loc[0, "patient_id"] == notes.loc[1, "patient_id"]
 
 
-def test_pipeline_version_change_reprocesses_everything(notes_csv, tmp_path, monkeypatch):
-    run_job(notes_csv, tmp_path / "s.duckdb", tmp_path / "out")
-    monkeypatch.setattr("pipelines.run.pipeline_version", lambda: "changed-rules")
-    again = run_job(notes_csv, tmp_path / "s.duckdb", tmp_path / "out")
-    assert again["skipped_unchanged"] == 0 and again["processed"] > 0
+def test_rule_change_reprocesses_every_note_and_model_change_rescores_every_patient(notes_csv, tmp_path, monkeypatch):
+    store = tmp_path / "s.duckdb"
+    first = run_job(notes_csv, store, tmp_path / "out")
+    monkeypatch.setattr("pipelines.run.model_version", lambda path: "another-model")
+    model = run_job(notes_csv, store, tmp_path / "out")
+    assert model["counts"]["processed"] == 0 and model["counts"]["patients_rescored"] == 12
+    monkeypatch.setattr("pipelines.run.pipeline_version", lambda: "0.1.0+rules.changed")
+    rules = run_job(notes_csv, store, tmp_path / "out")
+    assert rules["counts"]["skipped_unchanged"] == 0 and rules["counts"]["processed"] == first["counts"]["processed"]
+    with Store(store) as s:
+        assert set(s.table("notes_seen")["pipeline_version"]) == {"0.1.0+rules.changed"}
+    nlp = pd.read_parquet(tmp_path / "out" / "note_nlp.parquet")
+    assert set(nlp["nlp_system"]) == {"nerveflag 0.1.0+rules.changed"}
 
 
-@pytest.mark.parametrize("crash_at", ["batch:1", "batch:3", "scored", "outputs:worklist.csv", "outputs:report.html"])
-def test_kill_minus_nine_then_rerun_equals_a_clean_run(notes_csv, tmp_path, crash_at):
-    clean = tmp_path / "clean"
-    run_job(notes_csv, clean / "s.duckdb", clean / "out", batch_size=10)
-    crashed = tmp_path / "crashed"
-    cmd = [sys.executable, "-m", "pipelines", "run", str(notes_csv), "--store", str(crashed / "s.duckdb"),
-           "--out", str(crashed / "out"), "--batch-size", "10", "--processes", "1"]
-    killed = subprocess.run(cmd, env={**os.environ, CRASH_ENV: crash_at}, capture_output=True)
-    assert killed.returncode == -9
-    rerun = subprocess.run(cmd, env={k: v for k, v in os.environ.items() if k != CRASH_ENV}, capture_output=True)
-    assert rerun.returncode == 3, rerun.stderr.decode()[-500:]
-    assert_same(tables(clean / "s.duckdb"), tables(crashed / "s.duckdb"))
-    assert_same(outputs(clean / "out"), outputs(crashed / "out"))
-    assert not list((crashed / "out").glob(".*.tmp"))
+def nerveflag(*args, crash_at: str | None = None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != CRASH_ENV}
+    if crash_at:
+        env[CRASH_ENV] = crash_at
+    return subprocess.run([sys.executable, "-m", "pipelines", *map(str, args)], env=env, capture_output=True, text=True, timeout=300)
 
 
-def test_cli_json_summary_and_exit_code(notes_csv, tmp_path):
-    import json
+def test_killed_again_and_again_then_rerun_equals_an_uninterrupted_run(notes_csv, clean_run, tmp_path):
+    """kill -9 before any batch, inside an uncommitted batch, between batches, after scoring and
+    between output files (each kill in the next attempt); the final run matches a clean run."""
+    store, out = tmp_path / "s.duckdb", tmp_path / "out"
+    cmd = ("run", notes_csv, "--store", store, "--out", out, "--batch-size", "10", "--processes", "1")
+    points = ("read", "uncommitted:2", "batch:1", "scored", "outputs:note_nlp.parquet", "outputs:report.html")
+    for point in points:
+        assert nerveflag(*cmd, crash_at=point).returncode == -9, point
+    final = nerveflag(*cmd, "--json")
+    assert final.returncode == 3, final.stderr[-500:]
+    clean_store, clean_out, _ = clean_run
+    assert_same(tables(clean_store), tables(store))
+    assert_same(outputs(clean_out), outputs(out))
+    with Store(store) as s:
+        assert s.table("runs")["status"].tolist() == ["interrupted"] * len(points) + ["done"]
+    # the scheduler's view of the final run: JSON summary on stdout, report path and no note text on stderr
+    summary = json.loads(final.stdout)
+    assert summary["status"] == "done" and summary["counts"]["processed"] == 0  # the killed runs committed every note
+    assert summary["counts"]["quarantined"] == 1 and summary["counts"]["read"] == summary["counts"]["skipped_unchanged"] + 1
+    assert final.stderr.strip() == f"report: {out / 'report.html'}"
+    q = pd.read_csv(out / "quarantine.csv")
+    assert q[["note_id", "reason"]].values.tolist() == [["bad-1", "missing or unparseable note_date"]]
 
-    done = subprocess.run([sys.executable, "-m", "pipelines", "run", str(notes_csv), "--store", str(tmp_path / "s.duckdb"),
-                           "--out", str(tmp_path / "out"), "--json", "--processes", "1"], capture_output=True)
-    assert done.returncode == 3
-    summary = json.loads(done.stdout)
-    assert summary["quarantined"] == 1 and summary["notes_per_s"] > 0
-    assert "report:" in done.stderr.decode()
-    assert pd.read_csv(tmp_path / "out" / "quarantine.csv")["reason"].tolist() == ["missing or unparseable note_date"]
+
+def test_cli_exit_codes_and_summary_line(notes_csv, tmp_path, capsys):
+    from pipelines.cli import main
+
+    assert main(["run", str(notes_csv), "--store", str(tmp_path / "s.duckdb"), "--out", str(tmp_path / "o"), "--processes", "1"]) == 3
+    err = capsys.readouterr().err
+    assert "read 62: processed 61, unchanged 0, quarantined 1" in err and "notes/s" in err and "weak" not in err
+    notes, _, _ = generate_cohort(2, 5)
+    notes.to_csv(tmp_path / "n.csv", index=False)
+    assert main(["run", str(tmp_path / "n.csv"), "--store", str(tmp_path / "s2.duckdb"), "--out", str(tmp_path / "o2"), "--processes", "1"]) == 0
+
+
+def test_fatal_errors_exit_1_with_one_line(notes_csv, tmp_path, capsys):
+    from pipelines.cli import main
+
+    junk = tmp_path / "junk.duckdb"
+    junk.write_bytes(b"not a database" * 100)
+    cases = [
+        (["run", str(tmp_path / "absent.csv"), "--store", str(tmp_path / "s.duckdb"), "--out", str(tmp_path / "o")], "absent.csv"),
+        (["run", str(notes_csv), "--store", str(tmp_path), "--out", str(tmp_path / "o")], "is a directory"),
+        (["run", str(notes_csv), "--store", str(junk), "--out", str(tmp_path / "o")], "cannot open store"),
+        (["run", str(notes_csv), "--store", str(tmp_path / "s.duckdb"), "--out", str(tmp_path / "o"), "--batch-size", "0"], "batch size"),
+    ]
+    for argv, message in cases:
+        assert main(argv) == 1, argv
+        lines = capsys.readouterr().err.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("nerveflag run: error:") and message in lines[0], lines
