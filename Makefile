@@ -15,7 +15,9 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -e '.[test,spark]'
+	@command -v java >/dev/null 2>&1 || { echo "Installing Java for the Spark tests"; \
+	  (apt-get update -qq && apt-get install -y -qq default-jre-headless) >/dev/null 2>&1 || echo "Java not installed: Spark tests will skip"; }
 	touch $@
 
 install: $(VENV)/.installed
