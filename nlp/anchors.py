@@ -1,73 +1,193 @@
-"""Anchor words: a cheap regex that finds every place a target rule could match.
+"""Rule screening: which rules could match a text, found without tokenizing it.
 
-For each target rule we take one token that every match must contain (a literal's first
-token; a pattern's first required token with a literal, IN list or REGEX) and join them
-into one case-insensitive regex. If a rule matches a sentence, its anchor occurs in that
-sentence's text, so scanning for anchors loses no mention.
+Every rule (target or ConText) is reduced to its *requirements*: the tokens every match must contain
+(a literal's words; a pattern's required tokens with a LOWER/TEXT/ORTH value, IN list or
+REGEX; the rule's `requires_sentence_words`). A rule can match a sentence only if each
+requirement occurs in the text, so a sentence where no target rule meets all of its
+requirements cannot hold a mention and is never tokenized, and a rule that does not meet
+them need not be run at all.
+
+One requirement per rule, the most selective (longest shortest word), is its *anchor*: a
+single scan for all anchors finds the rules worth checking in full.
 """
 from __future__ import annotations
 
+import bisect
 import re
+from dataclasses import dataclass
 
 from medspacy.target_matcher import TargetRule
+from spacy.attrs import ORTH
 from spacy.language import Language
 
-NUMBER_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "half", "quarter"]
+#: Token attributes whose value a token's lower-cased text must equal (or match, for REGEX).
+EXACT_ATTRS = ("LOWER", "TEXT", "ORTH")
+#: Zero-width assertions that make a token regex unusable on a whole sentence.
+_ASSERTIONS = re.compile(r"\\[bBAZ]|\(\?[=!<]|(?<!\\)[$^]")
 
 
-def _trie_regex(words: set[str]) -> str:
-    """A prefix-sharing regex for a set of literal strings (faster than a flat alternation)."""
-    trie: dict = {}
+@dataclass(frozen=True)
+class Requirement:
+    """Some token of every match has its lower-cased text in `words` or matches one of `regexes`.
+
+    `regexes` hold (pattern, searched in lower-cased text) pairs.
+    """
+
+    words: frozenset[str]
+    regexes: tuple[tuple[str, bool], ...] = ()
+
+    def selectivity(self) -> int:
+        """Length of the shortest word (0 with a regex): higher means rarer in text."""
+        return 0 if self.regexes else min(map(len, self.words))
+
+
+#: Lookarounds for a word edge: a token never starts or ends between two letters or two digits,
+#: except inside a tokenizer special case ("cannot" -> "can" "not"), which is searched for whole.
+_NOT_AFTER = {"letter": r"(?<![^\W\d_])", "digit": r"(?<!\d)", "other": ""}
+_NOT_BEFORE = {"letter": r"(?![^\W\d_])", "digit": r"(?!\d)", "other": ""}
+
+
+def _char_class(ch: str) -> str:
+    return "digit" if ch.isdigit() and re.match(r"\d", ch) else "letter" if re.match(r"[^\W\d_]", ch) else "other"
+
+
+def trie_regex(words, edges: bool = False) -> str:
+    """A prefix-sharing regex for literal strings; at any position it matches the longest.
+
+    With `edges`, a word matches only where it could be a whole token (see _NOT_AFTER).
+    """
+    groups: dict[str, dict] = {}
     for word in words:
-        node = trie
+        node = groups.setdefault(_char_class(word[0]) if edges else "other", {})
         for ch in word:
             node = node.setdefault(ch, {})
         node[""] = {}
 
-    def walk(node: dict) -> str:
-        if list(node) == [""]:
-            return ""
-        ends = "" in node
-        branches = [re.escape(ch) + walk(child) for ch, child in sorted(node.items()) if ch]
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if ends else body
+    def walk(node: dict, last: str) -> str:
+        end = _NOT_BEFORE[_char_class(last)] if edges and "" in node else ""
+        branches = [re.escape(ch) + walk(child, ch) for ch, child in sorted(node.items()) if ch]
+        if "" in node:
+            if not branches:
+                return end
+            branches.append(end)
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
-    return walk(trie)
+    return "|".join(f"{_NOT_AFTER[kind]}{walk(trie, '')}" if kind != "other" or not edges else walk(trie, "")
+                    for kind, trie in sorted(groups.items()))
 
 
-def _token_anchor(token: dict) -> tuple[set[str], list[str]] | None:
-    """(literal strings, regexes) one of which the token's text must contain; None if unconstrained."""
-    if token.get("OP") in ("?", "*", "!"):
+def _sentence_regex(pattern: str) -> str | None:
+    """A token REGEX made searchable in a whole sentence (edge anchors dropped); None if impossible."""
+    if pattern.startswith("^"):
+        pattern = pattern[1:]
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1]
+    return None if not pattern or _ASSERTIONS.search(pattern) else pattern
+
+
+def token_requirement(token: dict) -> Requirement | None:
+    """The requirement one token pattern puts on a sentence; None if optional or unconstrained."""
+    if token.get("OP") not in (None, "+", "1"):
         return None
-    for attr in ("LOWER", "TEXT", "ORTH", "NORM"):
+    for attr in EXACT_ATTRS:
         value = token.get(attr)
         if isinstance(value, str):
-            return {value.lower()}, []
-        if isinstance(value, dict) and "IN" in value:
-            return {v.lower() for v in value["IN"]}, []
-        if isinstance(value, dict) and "REGEX" in value:
-            return set(), [value["REGEX"].lstrip("^").rstrip("$")]
-    if token.get("LIKE_NUM"):
-        return set(NUMBER_WORDS), [r"\d"]
+            return Requirement(frozenset([value.lower()]))
+        if isinstance(value, dict) and isinstance(value.get("IN"), list) and value["IN"]:
+            return Requirement(frozenset(str(v).lower() for v in value["IN"]))
+        if isinstance(value, dict) and isinstance(value.get("REGEX"), str):
+            regex = _sentence_regex(value["REGEX"])
+            if regex is not None:
+                return Requirement(frozenset(), ((regex, attr == "LOWER"),))
     return None
 
 
-def anchor_regex(nlp: Language, rules: list[TargetRule]) -> re.Pattern:
-    """One compiled regex matching, in any text, the anchor of every rule."""
-    words: set[str] = set()
-    regexes: list[str] = []
-    for rule in rules:
-        if rule.pattern is None:
-            first = nlp.make_doc(rule.literal.lower())
-            words.add(first[0].lower_)
-            continue
-        for token in rule.pattern:
-            anchor = _token_anchor(token)
-            if anchor:
-                words |= anchor[0]
-                regexes += anchor[1]
-                break
-        else:
-            raise ValueError(f"target rule {rule.literal!r}: no required token with a literal, IN list or REGEX")
-    parts = [_trie_regex(words)] + [f"(?:{r})" for r in dict.fromkeys(regexes)]
-    return re.compile("|".join(parts), re.IGNORECASE)
+def rule_requirements(nlp: Language, rule: TargetRule) -> list[Requirement]:
+    """Every requirement a match of `rule` puts on its sentence (possibly none)."""
+    if rule.pattern is None:
+        found = [Requirement(frozenset([t.lower_])) for t in nlp.make_doc(rule.literal.lower()) if not t.is_space]
+    elif isinstance(rule.pattern, list):
+        found = [r for r in map(token_requirement, rule.pattern) if r is not None]
+    else:
+        found = []
+    words = (rule.metadata or {}).get("requires_sentence_words")
+    if words:
+        found.append(Requirement(frozenset(w.lower() for w in words)))
+    return [r for r in found if r.regexes or (r.words and all(r.words))]
+
+
+def split_specials(nlp: Language) -> dict[str, set[str]]:
+    """Lower-cased token -> the tokenizer special cases (lower-cased) that split off that token."""
+    found: dict[str, set[str]] = {}
+    for string, tokens in nlp.tokenizer.rules.items():
+        if len(tokens) > 1:
+            for token in tokens:
+                found.setdefault(token[ORTH].lower(), set()).add(string.lower())
+    return found
+
+
+def _prefix_closure(table: dict[str, set[int]]) -> dict[str, frozenset[int]]:
+    """A longest-match scan reports one string per position; the shorter ones there are its prefixes."""
+    return {key: frozenset().union(*(table.get(key[:n], ()) for n in range(1, len(key) + 1))) for key in table}
+
+
+class RuleIndex:
+    """Which of a rule list's rules (target or ConText rules) meet all their requirements in a text.
+
+    Texts are searched lower-cased; callers pass `text.lower()` and must treat every rule as
+    possible when lower-casing changed the text's length (offsets would no longer line up).
+    """
+
+    def __init__(self, nlp: Language, rules: list):
+        self.rules = rules
+        self.specials = split_specials(nlp)
+        self.unconditional: list[int] = []
+        self.checks: dict[int, list[re.Pattern]] = {}
+        anchored: dict[str, set[int]] = {}
+        special_anchored: dict[str, set[int]] = {}
+        regex_anchored: dict[Requirement, set[int]] = {}
+        compiled: dict[Requirement, re.Pattern] = {}
+        for i, rule in enumerate(rules):
+            requirements = rule_requirements(nlp, rule)
+            if not requirements:
+                self.unconditional.append(i)
+                continue
+            anchor = max(requirements, key=Requirement.selectivity)
+            for word in anchor.words:
+                anchored.setdefault(word, set()).add(i)
+                for special in self.specials.get(word, ()):
+                    special_anchored.setdefault(special, set()).add(i)
+            if anchor.regexes:
+                regex_anchored.setdefault(Requirement(frozenset(), anchor.regexes), set()).add(i)
+            self.checks[i] = [compiled.setdefault(r, self.compile(r)) for r in requirements if r is not anchor]
+        self.scans = [(re.compile(trie_regex(table, edges=edges)), _prefix_closure(table))
+                      for table, edges in ((anchored, True), (special_anchored, False)) if table]
+        self.scans += [(self.compile(r), {None: frozenset(ids)}) for r, ids in regex_anchored.items()]
+
+    def compile(self, requirement: Requirement) -> re.Pattern:
+        """A regex that finds, in lower-cased text, every place a token could meet `requirement`."""
+        parts = [trie_regex(requirement.words, edges=True)] if requirement.words else []
+        specials = set().union(*(self.specials.get(w, ()) for w in requirement.words))
+        if specials:
+            parts.append(trie_regex(specials))
+        parts += [p if lower else f"(?i:{p})" for p, lower in requirement.regexes]
+        return re.compile("|".join(f"(?:{p})" for p in parts))
+
+    def hits(self, lowered: str) -> list[tuple[int, frozenset[int]]]:
+        """(offset, rules) for every anchor occurrence in `lowered`, overlapping ones included."""
+        found = []
+        for regex, rules_at in self.scans:
+            m = regex.search(lowered)
+            while m:  # step one character, not past the match, so no overlapping anchor is hidden
+                found.append((m.start(), rules_at[None] if None in rules_at else rules_at[m.group()]))
+                m = regex.search(lowered, m.start() + 1)
+        return found
+
+    def meets(self, i: int, lowered: str) -> bool:
+        """Whether rule `i` meets every requirement in `lowered`."""
+        return all(check.search(lowered) for check in self.checks.get(i, ()))
+
+    def met(self, lowered: str) -> list[int]:
+        """Indices of the rules that meet all their requirements in `lowered`, in rule order."""
+        found = set().union(*(ids for _, ids in self.hits(lowered)))
+        return sorted([i for i in found if self.meets(i, lowered)] + self.unconditional)

@@ -81,10 +81,11 @@ class ClinicalContext:
         setattr(span._, ext, True)
         span._.cues = "; ".join(filter(None, [span._.cues, f"{attribute}: section {section}"]))
 
-    def __call__(self, doc: Doc) -> Doc:
+    def __call__(self, doc: Doc, context: ConText | None = None) -> Doc:
+        """Assert `doc.ents`; `context` (default: ConText over all rules) may be one over a subset of the rules."""
         if not doc.ents:
             return doc
-        self.context(doc)
+        (self.context if context is None else context)(doc)
         kept = []
         for span in doc.ents:
             cues = []

@@ -1,26 +1,64 @@
-"""The fast path: the full pipeline run only on sentences that can hold a mention.
+"""The fast path: the full pipeline run only on the sentences that can hold a mention.
 
-Sections and sentences are found by the same cheap scans the full pipeline uses
-(nlp.sections, nlp.sentences); an anchor regex (nlp.anchors) picks the sentences that
-contain a possible target; only those are tokenized and run through the target matcher,
-attributes and ConText. Every step of the full pipeline after sentence splitting is
-sentence-local, and sentence boundaries always fall on whitespace, so the mentions are
-exactly those of running the full pipeline on the whole note (tests/nlp/test_fastpath.py).
+Sections and sentences come from the same cheap scans the full pipeline uses
+(nlp.sections, nlp.sentences). A rule index (nlp.anchors) picks the sentences in which some
+target rule meets all its requirements; each is tokenized together with the sentence on
+either side, because a match that crosses a sentence boundary, though never a mention
+itself, can still prune the matches it overlaps in the full pipeline. Only the target and
+ConText rules that could match the window are run, by matchers built for that rule subset
+with the full matcher's rule ids, so ties resolve as in the full pipeline. Sentence
+boundaries fall on whitespace, so a window tokenizes as it does inside the note; the
+mentions are those of the full pipeline (tests/nlp/test_fastpath.py, `nerveflag bench --check`).
 """
 from __future__ import annotations
 
 import bisect
+from collections import OrderedDict
+from typing import Callable
 
+from medspacy.context import ConText
+from medspacy.target_matcher import TargetMatcher
 from spacy.language import Language
+from spacy.tokens import Doc
 
-from nlp.anchors import anchor_regex
+from nlp.anchors import RuleIndex
 from nlp.mentions import doc_mentions
 from nlp.pipeline import build_pipeline
-from nlp.rules import target_rules
 from nlp.sections import NoteSection, find_sections
 from nlp.sentences import sentence_spans
+from nlp.targets import EXCLUDE
 
-SENTENCE_COMPONENTS = ("nerveflag_targets", "nerveflag_attributes", "nerveflag_context")
+#: Sentences of context taken on each side of a candidate sentence.
+NEIGHBOURS = 1
+MATCHER_CACHE_SIZE = 2048
+
+
+def _rule_number(rule) -> int:
+    return int(rule._rule_id.rsplit("_", 1)[1])
+
+
+class SubsetMatchers:
+    """Matchers over subsets of a full matcher's rules, keeping each rule's id; least recently used dropped."""
+
+    def __init__(self, rules: list, build: Callable[[], object], inner: Callable[[object], object]):
+        self.rules, self.build, self.inner = rules, build, inner
+        self.cache: OrderedDict[tuple[int, ...], object] = OrderedDict()
+
+    def __call__(self, subset: tuple[int, ...]):
+        matcher = self.cache.get(subset)
+        if matcher is None:
+            matcher = self.build()
+            for i in subset:
+                rule = self.rules[i]
+                # MedspacyMatcher names a rule "<category>_<count>": set the count to the full matcher's.
+                self.inner(matcher)._MedspacyMatcher__rule_count = _rule_number(rule)
+                matcher.add([rule])
+            self.cache[subset] = matcher
+            if len(self.cache) > MATCHER_CACHE_SIZE:
+                self.cache.popitem(last=False)
+        else:
+            self.cache.move_to_end(subset)
+        return matcher
 
 
 class FastExtractor:
@@ -28,30 +66,92 @@ class FastExtractor:
 
     def __init__(self, nlp: Language | None = None):
         self.nlp = nlp or build_pipeline()
-        self.components = [self.nlp.get_pipe(name) for name in SENTENCE_COMPONENTS]
-        self.anchors = anchor_regex(self.nlp, target_rules(self.nlp.tokenizer))
+        self.targets = self.nlp.get_pipe("nerveflag_targets")
+        self.attributes = self.nlp.get_pipe("nerveflag_attributes")
+        self.context = self.nlp.get_pipe("nerveflag_context")
+        target_rules = self.targets.matcher.rules
+        context_rules = self.context.context.rules
+        self.target_index = RuleIndex(self.nlp, target_rules)
+        self.context_index = RuleIndex(self.nlp, context_rules)
+        self.mention_rule = [r.category != EXCLUDE for r in target_rules]
+        self.needs_labels = [frozenset((r.metadata or {}).get("requires_sentence_labels") or ()) for r in target_rules]
+        self.every_sentence = any(self.mention_rule[i] for i in self.target_index.unconditional)
+        nlp = self.nlp
+        self.target_matchers = SubsetMatchers(
+            target_rules, lambda: TargetMatcher(nlp, name=self.targets.name, result_type=None, prune=True),
+            lambda m: m._TargetMatcher__matcher,
+        )
+        self.context_matchers = SubsetMatchers(
+            context_rules, lambda: ConText(nlp, name=self.context.name, rules=None, span_attrs=None, prune_on_target_overlap=True),
+            lambda m: m._ConText__matcher,
+        )
 
-    def candidate_sentences(self, text: str, sections: list[NoteSection]) -> list[tuple[int, int]]:
-        """Sentence spans of `text` that contain an anchor."""
-        hits = [m.start() for m in self.anchors.finditer(text)]
+    def candidate_sentences(self, text: str, sections: list[NoteSection]) -> tuple[list[tuple[int, int]], list[int]]:
+        """The sentence spans of `text` and the indices of those in which some target rule could make a mention."""
+        lowered = text.lower()
+        if self.every_sentence or len(lowered) != len(text):
+            spans = sentence_spans(text, sections)
+            return spans, list(range(len(spans)))
+        hits = [(pos, ids) for pos, ids in self.target_index.hits(lowered) if any(self.mention_rule[i] for i in ids)]
         if not hits:
-            return []
+            return [], []
         spans = sentence_spans(text, sections)
         starts = [s for s, _ in spans]
-        chosen = sorted({bisect.bisect_right(starts, pos) - 1 for pos in hits})
-        return [spans[i] for i in chosen]
+        by_sentence: dict[int, set[int]] = {}
+        for pos, ids in hits:
+            by_sentence.setdefault(bisect.bisect_right(starts, pos) - 1, set()).update(ids)
+        index, chosen = self.target_index, []
+        for i, rules in sorted(by_sentence.items()):
+            sentence = lowered[spans[i][0]:spans[i][1]]
+            met = [r for r in rules if self.mention_rule[r] and index.meets(r, sentence)]
+            labels = {index.rules[r].category for r in met}
+            if any(not self.needs_labels[r] or self.needs_labels[r] & labels for r in met):
+                chosen.append(i)
+        return spans, chosen
+
+    @staticmethod
+    def windows(chosen: list[int], n_sentences: int) -> list[tuple[int, int]]:
+        """Merged runs [first, last] of sentence indices: each chosen sentence with its neighbours."""
+        runs: list[list[int]] = []
+        for i in chosen:
+            first, last = max(0, i - NEIGHBOURS), min(n_sentences - 1, i + NEIGHBOURS)
+            if runs and first <= runs[-1][1] + 1:
+                runs[-1][1] = last
+            else:
+                runs.append([first, last])
+        return [(a, b) for a, b in runs]
+
+    def _subset(self, index: RuleIndex, lowered: str) -> tuple[int, ...]:
+        return tuple(index.met(lowered)) if len(lowered) else ()
+
+    def process_window(self, text: str, spans: list[tuple[int, int]], first: int, last: int, sections: list[NoteSection]) -> Doc:
+        """Run targets, attributes and ConText on sentences first..last of `text`."""
+        start, end = spans[first][0], spans[last][1]
+        window = text[start:end]
+        doc = self.nlp.make_doc(window)
+        doc._.note_sections = [NoteSection(s.title, s.start - start, s.body_start - start, s.end - start) for s in sections]
+        boundaries = set()
+        for s, _ in spans[first:last + 1]:  # as the nerveflag_sentences component aligns them
+            span = doc.char_span(s - start, len(window), alignment_mode="expand")
+            if span is not None and len(span):
+                boundaries.add(span.start)
+        for token in doc:
+            token.is_sent_start = token.i == 0 or token.i in boundaries
+        lowered = window.lower()
+        exact = len(lowered) == len(window)
+        targets = self._subset(self.target_index, lowered) if exact else tuple(range(len(self.target_index.rules)))
+        doc = self.targets(doc, matcher=self.target_matchers(targets))
+        if not doc.ents:
+            return doc
+        doc = self.attributes(doc)
+        modifiers = self._subset(self.context_index, lowered) if exact else tuple(range(len(self.context_index.rules)))
+        return self.context(doc, context=self.context_matchers(modifiers))
 
     def __call__(self, text: str) -> list[dict]:
         sections = find_sections(text)
+        spans, chosen = self.candidate_sentences(text, sections)
         rows: list[dict] = []
-        for start, end in self.candidate_sentences(text, sections):
-            doc = self.nlp.make_doc(text[start:end])
-            if not len(doc):
-                continue
-            doc._.note_sections = [NoteSection(s.title, s.start - start, s.body_start - start, s.end - start) for s in sections]
-            for token in doc:
-                token.is_sent_start = token.i == 0
-            for component in self.components:
-                doc = component(doc)
-            rows.extend(doc_mentions(doc, offset=start))
+        for first, last in self.windows(chosen, len(spans)):
+            doc = self.process_window(text, spans, first, last, sections)
+            rows.extend(doc_mentions(doc, offset=spans[first][0]))
         return rows

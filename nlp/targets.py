@@ -42,8 +42,9 @@ class ClinicalTargetMatcher:
         self.matcher = TargetMatcher(nlp, name=name, result_type=None, prune=True)
         self.matcher.add(target_rules(nlp.tokenizer))
 
-    def __call__(self, doc: Doc) -> Doc:
-        spans = [s for s in self.matcher(doc) if s.label_ != EXCLUDE]
+    def __call__(self, doc: Doc, matcher: TargetMatcher | None = None) -> Doc:
+        """Set `doc.ents`; `matcher` (default: the one over all rules) may be one over a subset of the rules."""
+        spans = [s for s in (self.matcher if matcher is None else matcher)(doc) if s.label_ != EXCLUDE]
         labels_by_sentence: dict[int, set[str]] = {}
         for span in spans:
             labels_by_sentence.setdefault(span.sent.start, set()).add(span.label_)
