@@ -1,4 +1,4 @@
-"""CSV notes (RFC 4180 quoting, embedded newlines; UTF-8)."""
+"""CSV notes: RFC 4180 quoting (fields may hold commas, quotes and newlines), UTF-8 with or without BOM."""
 from __future__ import annotations
 
 import csv
@@ -6,27 +6,28 @@ import sys
 
 import pandas as pd
 
+from pipelines.io.validate import REASON, ROW
 
 
 def read_csv(path: str) -> pd.DataFrame:
-    """Raw rows of a CSV file; malformed rows (wrong field count) carry a `_reason`."""
-    csv.field_size_limit(sys.maxsize)
-    with open(path, encoding="utf-8", errors="surrogateescape", newline="") as fh:
+    """Raw rows of a CSV file as text, `_row` = 0-based record number (blank lines skipped).
+
+    Invalid UTF-8 bytes survive as surrogates (errors="surrogateescape") for validation to
+    quarantine per row. A record whose field count differs from the header's carries a
+    `_reason`. A 0-byte file gives no rows and no columns.
+    """
+    csv.field_size_limit(sys.maxsize)  # one note may be megabytes long
+    with open(path, encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
         reader = csv.reader(fh)
-        header = next(reader, None)
-        if header is None:
-            raise ValueError(f"{path}: empty file (no header row)")
-        rows, bad = [], []
-        for line_no, fields in enumerate(reader, start=1):
-            if len(fields) == len(header):
-                rows.append(fields)
-            elif not fields:
+        header = next(reader, [])
+        rows, reasons = [], []
+        for fields in reader:
+            if not fields:
                 continue
-            else:
-                bad.append(line_no - 1)
-                rows.append((fields + [""] * len(header))[: len(header)])
+            ok = len(fields) == len(header)
+            reasons.append("" if ok else f"malformed CSV row ({len(fields)} fields, header has {len(header)})")
+            rows.append(fields if ok else (fields + [""] * len(header))[: len(header)])
     raw = pd.DataFrame(rows, columns=header, dtype=object)
-    raw["_reason"] = ""
-    for i in bad:
-        raw.loc[i, "_reason"] = f"malformed CSV row (field count differs from the header's {len(header)})"
+    raw[REASON] = reasons
+    raw[ROW] = range(len(raw))
     return raw

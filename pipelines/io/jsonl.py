@@ -1,17 +1,23 @@
-"""JSON Lines notes: one JSON object per line."""
+"""JSON Lines notes: one JSON object per line, keys are column names."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import pandas as pd
 
+from pipelines.io.validate import REASON, ROW
 
 
-def iter_json_lines(path: str):
-    """(line number, parsed object or None, error reason) for each non-blank line."""
+def iter_json_lines(path: str) -> Iterator[tuple[int, dict | None, str]]:
+    """(0-based line number, parsed object or None, reason when None) for each non-blank line.
+
+    Lines are decoded with errors="surrogateescape", so invalid UTF-8 reaches validation
+    as surrogates inside the string values instead of failing the whole file.
+    """
     with open(path, "rb") as fh:
-        for line_no, raw in enumerate(fh, start=1):
-            text = raw.decode("utf-8", "surrogateescape").strip()
+        for line_no, raw in enumerate(fh):
+            text = raw.decode("utf-8", "surrogateescape").strip().lstrip("\ufeff")
             if not text:
                 continue
             try:
@@ -25,18 +31,15 @@ def iter_json_lines(path: str):
             yield line_no, obj, ""
 
 
-def read_jsonl(path: str, columns: dict[str, str] | None = None) -> pd.DataFrame:
-    """Raw rows of a JSONL file; invalid lines carry a `_reason`."""
-    records = []
-    for line_no, obj, reason in iter_json_lines(path):
-        row = {k: (v if isinstance(v, str) or v is None else json.dumps(v) if isinstance(v, (dict, list)) else str(v)) for k, v in (obj or {}).items()}
-        row["_reason"] = reason
-        row["_line"] = line_no
-        records.append(row)
-    raw = pd.DataFrame.from_records(records) if records else pd.DataFrame(columns=["_reason", "_line"])
-    names = dict(columns or {})
-    for col in ("patient_id", "note_id", "note_date", "text"):
-        source_col = names.get(col, col)
-        if source_col not in raw.columns and len(raw) and (raw["_reason"] != "").all():
-            raw[source_col] = ""
-    return raw
+def _scalar(value):
+    """Nested JSON values are kept as JSON text; scalars as they are."""
+    return json.dumps(value) if isinstance(value, (dict, list)) else value
+
+
+def read_jsonl(path: str) -> pd.DataFrame:
+    """Raw rows of a JSONL file, `_row` = 0-based line number; unusable lines carry a `_reason`."""
+    records = [
+        {**{k: _scalar(v) for k, v in (obj or {}).items()}, REASON: reason, ROW: line_no}
+        for line_no, obj, reason in iter_json_lines(path)
+    ]
+    return pd.DataFrame.from_records(records, columns=None if records else [REASON, ROW])
