@@ -115,9 +115,8 @@ def readme_with_counts(readme: str, table: str) -> str:
     return f"{head}{COUNTS_BEGIN}\n{table}\n{COUNTS_END}{tail}"
 
 
-def outputs() -> dict[Path, str]:
-    """Every built file and its expected content."""
-    notes, mentions = build()
+def outputs(notes: pd.DataFrame, mentions: pd.DataFrame) -> dict[Path, str]:
+    """Every built file and its expected content, given the built notes and mentions."""
     return {
         DEV / "notes.csv": to_csv(notes),
         DEV / "mentions.csv": to_csv(mentions),
@@ -129,8 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only check that the built files are up to date")
     args = parser.parse_args(argv)
+    notes, mentions = build()
     stale = []
-    for path, content in outputs().items():
+    for path, content in outputs(notes, mentions).items():
         current = path.read_text(encoding="utf-8") if path.exists() else None
         if current != content:
             stale.append(path.name)
@@ -139,7 +139,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.check and stale:
         print(f"out of date: {', '.join(stale)} (run python annotations/build_dev.py)", file=sys.stderr)
         return 1
-    notes, mentions = build()
     print(counts_markdown(notes, mentions))
     return 0
 
