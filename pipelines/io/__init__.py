@@ -27,9 +27,9 @@ __all__ = ["FORMATS", "ReadResult", "detect_format", "read_notes", "write_table"
 
 
 def detect_format(path) -> str:
-    """The format of `path`: a directory is Parquet parts; else by extension, JSON lines being FHIR when they hold resources."""
+    """The format of `path` from its extension: a directory without one is Parquet parts, JSON lines are FHIR when they hold resources."""
     p = Path(path)
-    if p.is_dir():
+    if p.is_dir() and not p.suffix:
         return "parquet"
     fmt = EXTENSIONS.get(p.suffix.lower())
     if fmt is None:

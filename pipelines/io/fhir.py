@@ -87,4 +87,4 @@ def read_fhir(path: str) -> pd.DataFrame:
     """Raw note rows from a DocumentReference NDJSON file, `_row` = 0-based line number."""
     rows = [{**(document_row(obj) if obj is not None else {REASON: reason}), ROW: line_no}
             for line_no, obj, reason in iter_json_lines(path)]
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return pd.DataFrame(rows, columns=COLUMNS, dtype=object)

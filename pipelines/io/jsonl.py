@@ -42,4 +42,4 @@ def read_jsonl(path: str) -> pd.DataFrame:
         {**{k: _scalar(v) for k, v in (obj or {}).items()}, REASON: reason, ROW: line_no}
         for line_no, obj, reason in iter_json_lines(path)
     ]
-    return pd.DataFrame.from_records(records, columns=None if records else [REASON, ROW])
+    return pd.DataFrame(records, columns=None if records else [REASON, ROW], dtype=object)  # object: values may hold surrogates
