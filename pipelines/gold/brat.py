@@ -13,7 +13,8 @@ AnnotatorNotes hold a JSON object with the free-text fields `site`, `section` an
 (only the non-empty ones). `annotation.conf` declares the labels and attributes, and
 `notes.csv` carries each note's metadata (patient_id, note_id, note_date, note_type; no
 text). Without `notes.csv`, `read_brat` takes every .txt as a note with an empty
-patient_id, note_type and date. Offsets are character offsets into the .txt.
+patient_id, note_type and date. Offsets are character offsets into the .txt; a line break inside a span is written as a
+space in the T line's text (brat itself would split such a span into fragments).
 """
 from __future__ import annotations
 
@@ -23,14 +24,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines.gold.markup import GRADE, SIDES
+from pipelines.gold.markup import GRADES, SIDES
 from pipelines.schemas import ATTRIBUTES, LABELS, MENTIONS, NOTES, conform
 
 METADATA = "notes.csv"
 CONF = "annotation.conf"
 #: Note-level fields carried in AnnotatorNotes rather than brat attributes.
 NOTE_FIELDS = ("site", "section", "cues")
-GRADES = tuple(f"{n}{s}" for n in "01234" for s in ("-", "", "+")) + ("5-",)
 _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 _SPAN = re.compile(r"(\S+) (\d+) (\d+)\Z")
 

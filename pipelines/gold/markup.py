@@ -18,8 +18,8 @@ from pipelines.schemas import ATTRIBUTES, LABELS
 
 STRING_ATTRIBUTES = ("grade", "side", "site")
 SIDES = ("left", "right", "bilateral")
-#: MRC grades below full strength: 0 to 4+, and 5-.
-GRADE = re.compile(r"(?:[0-4][+-]?|5-)\Z")
+#: MRC grades below full strength: 0- to 4+, and 5-.
+GRADES = tuple(f"{n}{s}" for n in "01234" for s in ("-", "", "+")) + ("5-",)
 
 _TAG = re.compile(r"<(/?)([A-Z][A-Z_]*)((?:\s+[a-z_]+=\"[^\"<>]*\")*)\s*>")
 _ATTR = re.compile(r"([a-z_]+)=\"([^\"<>]*)\"")
@@ -52,7 +52,7 @@ def _attributes(raw: str, label: str, where: str) -> dict:
             raise MarkupError(f"{where}: <{label}> has unknown attribute {name!r}")
     if values["side"] and values["side"] not in SIDES:
         raise MarkupError(f"{where}: <{label}> side must be one of {', '.join(SIDES)}")
-    if values["grade"] and not GRADE.match(values["grade"]):
+    if values["grade"] and values["grade"] not in GRADES:
         raise MarkupError(f"{where}: <{label}> grade must be an MRC grade below 5 (0 to 4+, 5-)")
     return values
 

@@ -100,3 +100,8 @@ def test_brat_round_trip_of_the_dev_set(notes, mentions, tmp_path):
     key = ["note_id", "start", "end", "label"]
     pd.testing.assert_frame_equal(mentions2.sort_values(key).reset_index(drop=True),
                                   conform(mentions, MENTIONS).sort_values(key).reset_index(drop=True))
+
+
+def test_check_mode_reports_up_to_date(build_dev, capsys):
+    assert build_dev.main(["--check"]) == 0
+    assert "| total |" in capsys.readouterr().out
