@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipelines.outputs.rows import records
 from pipelines.schemas import ATTRIBUTES
 
 NLP_SYSTEM = "nerveflag"
@@ -61,12 +62,13 @@ def note_nlp_rows(mentions: pd.DataFrame, version: str, processed_at: pd.Series)
     `processed_at` maps note_id -> when the note was processed (nlp_date, nlp_datetime).
     """
     m = mentions.sort_values(["note_id", "start", "end", "label"]).reset_index(drop=True)
+    rows = records(m)
     when = pd.Series(pd.to_datetime(processed_at.reindex(m["note_id"].astype(str)).to_numpy()), dtype="datetime64[us]")
     return pd.DataFrame({
         "note_nlp_id": pd.Series(range(1, len(m) + 1), dtype="int64"),
         "note_id": _note_ids(m["note_id"]),
         "section_concept_id": 0,
-        "snippet": [_snippet(r) for r in m.itertuples()],
+        "snippet": [_snippet(r) for r in rows],
         "offset": m["start"].astype(str),
         "lexical_variant": m["text"].astype(str),
         "note_nlp_concept_id": 0,
@@ -74,7 +76,7 @@ def note_nlp_rows(mentions: pd.DataFrame, version: str, processed_at: pd.Series)
         "nlp_system": f"{NLP_SYSTEM} {version}",
         "nlp_date": when.dt.date,
         "nlp_datetime": when,
-        "term_exists": ["N" if any(int(getattr(r, a)) for a in ABSENT) else "Y" for r in m.itertuples()],
+        "term_exists": ["N" if any(int(getattr(r, a)) for a in ABSENT) else "Y" for r in rows],
         "term_temporal": ["past" if int(h) else "present" for h in m["historical"]],
-        "term_modifiers": [_modifiers(r) for r in m.itertuples()],
+        "term_modifiers": [_modifiers(r) for r in rows],
     }, columns=COLUMNS)

@@ -7,12 +7,15 @@ goes through html.escape: a note holding `<script>` renders as text.
 """
 from __future__ import annotations
 
+from collections import Counter
 from html import escape
 
 import numpy as np
 import pandas as pd
 
 from pipelines.outputs.svg import bar_chart, line_chart
+from pipelines.outputs.rows import records
+from pipelines.schemas import ATTRIBUTES
 from pipelines.timeline import grade_value, present_mask
 
 COLORS = {"ATROPHY": "#f4a6a6", "WEAKNESS": "#f7c873", "NUMBNESS": "#a6d2f4", "PROGRESSION": "#d7b4f0",
@@ -40,7 +43,7 @@ def html_table(df: pd.DataFrame, link_column: str = "") -> str:
     def cell(column, value):
         text = _cell(value)
         return f'<td><a href="#p-{text}">{text}</a></td>' if column == link_column else f"<td>{text}</td>"
-    rows = "".join("<tr>" + "".join(cell(c, v) for c, v in zip(df.columns, row)) + "</tr>" for row in df.itertuples(index=False))
+    rows = "".join("<tr>" + "".join(cell(c, v) for c, v in zip(df.columns, row)) + "</tr>" for row in records(df))
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
@@ -58,14 +61,19 @@ def summary_table(summary: dict) -> str:
     return html_table(pd.DataFrame(rows, columns=["measure", "value"]).astype(str))
 
 
-def highlight(snippet: str, snippet_start: int, mentions: pd.DataFrame) -> str:
-    """The snippet, escaped, with each mention inside it wrapped in a colored <mark> naming its label."""
+def _asserted(m) -> list[str]:
+    return [a for a in ATTRIBUTES if int(getattr(m, a))]
+
+
+def highlight(snippet: str, snippet_start: int, mentions: list) -> str:
+    """The snippet, escaped, with each mention (a row with start, end, label, attributes) inside it
+    wrapped in a colored <mark> naming its label."""
     pieces, pos = [], 0
-    for m in mentions.sort_values("start").itertuples():
+    for m in sorted(mentions, key=lambda m: m.start):
         s, e = m.start - snippet_start, m.end - snippet_start
         if s < pos or e > len(snippet) or s < 0:
             continue
-        asserted = [a for a in ("negated", "uncertain", "historical", "hypothetical", "family") if int(getattr(m, a))]
+        asserted = _asserted(m)
         title = escape(m.label + (" (" + ", ".join(asserted) + ")" if asserted else ""))
         cls = ' class="asserted"' if asserted else ""
         pieces.append(escape(snippet[pos:s]))
@@ -76,32 +84,53 @@ def highlight(snippet: str, snippet_start: int, mentions: pd.DataFrame) -> str:
     return "".join(pieces)
 
 
-def patient_section(patient, notes: pd.DataFrame, mentions: pd.DataFrame) -> str:
-    """Timeline, evidence and grade trend for one patient."""
+def _group(rows: list, key: str) -> dict:
+    out: dict = {}
+    for row in rows:
+        out.setdefault(getattr(row, key), []).append(row)
+    return out
+
+
+def grade_trend(pid: str, mentions: list) -> str:
+    """Line chart of the worst present strength grade per visit, or "" when no grade was written."""
+    worst: dict = {}
+    for m in mentions:
+        if m.label == "WEAKNESS" and m.grade and not _asserted(m):
+            key = (m.note_date, m.note_id)
+            worst[key] = min(worst.get(key, 99.0), grade_value(m.grade))
+    if not worst:
+        return ""
+    points = [(str(pd.Timestamp(date).date())[5:], value) for (date, _), value in sorted(worst.items())]
+    return "<h4>Strength grade (worst per visit)</h4>" + line_chart(points, f"strength grades of patient {pid}")
+
+
+def patient_section(patient, visits: list, mentions: list) -> str:
+    """Timeline, evidence and grade trend for one patient (`visits`, `mentions`: that patient's rows)."""
     pid = str(patient.patient_id)
-    visits = notes[notes["patient_id"] == pid].sort_values(["note_date", "note_id"])
-    pm = mentions[mentions["patient_id"] == pid]
+    by_note = _group(mentions, "note_id")
     rows = []
-    for v in visits.itertuples():
-        vm = pm[pm["note_id"] == v.note_id]
-        evidence = "<br>".join(highlight(str(snip), int(start), g) for (snip, start), g in vm.groupby(["snippet", "snippet_start"], sort=False))
-        present = vm[present_mask(vm)]["label"].value_counts()
-        found = ", ".join(f"{escape(k)} x{n}" for k, n in present.items())
+    for v in sorted(visits, key=lambda v: (v.note_date, v.note_id)):
+        vm = by_note.get(v.note_id, [])
+        by_sentence: dict = {}
+        for m in vm:
+            by_sentence.setdefault((str(m.snippet), int(m.snippet_start)), []).append(m)
+        evidence = "<br>".join(highlight(snip, start, ms) for (snip, start), ms in by_sentence.items())
+        present = Counter(m.label for m in vm if not _asserted(m))
+        found = ", ".join(f"{escape(k)} x{n}" for k, n in present.most_common())
         rows.append(f"<tr><td>{_cell(v.note_date)}</td><td>{escape(str(v.note_type))}<br><span class='muted'>{escape(str(v.note_id))}</span></td>"
                     f"<td>{found}</td><td>{evidence}</td></tr>")
-    graded = pm[present_mask(pm) & (pm["label"] == "WEAKNESS") & (pm["grade"] != "")]
-    trend = ""
-    if len(graded):
-        worst = graded.assign(v=graded["grade"].map(grade_value)).sort_values("v").drop_duplicates("note_id")
-        worst = worst.sort_values(["note_date", "note_id"])
-        points = [(str(pd.Timestamp(r.note_date).date())[5:], r.v) for r in worst.itertuples()]
-        trend = "<h4>Strength grade (worst per visit)</h4>" + line_chart(points, f"strength grades of patient {pid}")
     risk = "" if pd.isna(patient.risk) else f", risk {patient.risk:.2f}"
     delay = "" if pd.isna(patient.delay_days) else f", {patient.delay_days:.0f} days since first red flag" + (" (still waiting)" if patient.delay_censored else "")
     return (f"<div class='patient' id='p-{escape(pid)}'><h3>Patient {escape(pid)}{risk}{delay}</h3>"
-            f"<p>{escape(str(patient.reasons))}</p>{trend}"
+            f"<p>{escape(str(patient.reasons))}</p>{grade_trend(pid, mentions)}"
             f"<table><thead><tr><th>date</th><th>note</th><th>present findings</th><th>evidence</th></tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table></div>")
+
+
+def legend() -> str:
+    """One colored <mark> per label, as the highlights in the evidence use them."""
+    marks = " ".join(f'<mark style="background:{color}"><small>{escape(label)}</small></mark>' for label, color in COLORS.items())
+    return f'<p class="muted">Highlights: {marks}; struck through: negated, uncertain, historical, hypothetical or about family.</p>'
 
 
 def render_report(summary: dict, patients: pd.DataFrame, worklist: pd.DataFrame, notes: pd.DataFrame, mentions: pd.DataFrame) -> str:
@@ -116,7 +145,11 @@ def render_report(summary: dict, patients: pd.DataFrame, worklist: pd.DataFrame,
         d = flagged[flagged["delay_censored"] == censored]["delay_days"]
         counts = pd.cut(d, bins, right=False, labels=names).value_counts().reindex(names).fillna(0)
         delays.update({f"{n} {label}": float(c) for n, c in counts.items() if c})
-    sections = "".join(patient_section(p, notes, mentions) for p in patients[patients["patient_id"].isin(worklist["patient_id"])].set_index("patient_id").loc[worklist["patient_id"]].reset_index().itertuples())
+    listed = patients.set_index("patient_id").loc[worklist["patient_id"]].reset_index()
+    wanted = set(listed["patient_id"])
+    notes_of = _group(records(notes[notes["patient_id"].isin(wanted)]), "patient_id")
+    mentions_of = _group(records(mentions[mentions["patient_id"].isin(wanted)]), "patient_id")
+    sections = "".join(patient_section(p, notes_of.get(p.patient_id, []), mentions_of.get(p.patient_id, [])) for p in records(listed))
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>nerveflag report</title><style>{STYLE}</style></head>
 <body><h1>nerveflag: patients whose nerve injury may be missed</h1>
@@ -125,6 +158,5 @@ def render_report(summary: dict, patients: pd.DataFrame, worklist: pd.DataFrame,
 <h3>Present findings per label</h3>{bar_chart(per_label)}
 <h3>Diagnostic delay (first red flag to referral, or to last note when still waiting)</h3>{bar_chart(delays, color="#c0392b")}
 <h2>Worklist ({len(worklist)})</h2><p class="muted">Full reasons and evidence: worklist.csv and the patient sections below.</p>{html_table(worklist[WORKLIST_VIEW], link_column="patient_id")}
-<h2>Patients on the worklist</h2>{sections or "<p>None.</p>"}
-<p class="muted">Highlighted words are the extracted mentions; struck-through ones are negated, uncertain, historical, hypothetical or about family.</p>
+<h2>Patients on the worklist</h2>{legend()}{sections or "<p>None.</p>"}
 </body></html>"""

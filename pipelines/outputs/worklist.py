@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipelines.outputs.rows import records
 from pipelines.timeline import present_mask
 
 MAX_EVIDENCE = 12
@@ -20,22 +21,20 @@ def _one_line(text) -> str:
     return " ".join(str(text).split())
 
 
-def patient_evidence(mentions: pd.DataFrame) -> pd.Series:
+def patient_evidence(mentions: pd.DataFrame) -> dict[str, str]:
     """Per patient: "2024-03-01 WEAKNESS 'quad 4-/5' (note n1 12-21); ..." for present findings, date order."""
     present = mentions[present_mask(mentions)].sort_values(["patient_id", "note_date", "note_id", "start"])
-    def fmt(g):
-        items = [f"{pd.Timestamp(r.note_date).date()} {r.label} '{_one_line(r.text)}' (note {r.note_id} {r.start}-{r.end})"
-                 for r in g.head(MAX_EVIDENCE).itertuples()]
-        more = len(g) - MAX_EVIDENCE
-        return "; ".join(items) + (f"; +{more} more" if more > 0 else "")
-    if not len(present):
-        return pd.Series(dtype="string")
-    return present.groupby("patient_id").apply(fmt, include_groups=False)
+    items: dict[str, list[str]] = {}
+    for r in records(present[["patient_id", "note_date", "label", "text", "note_id", "start", "end"]]):
+        items.setdefault(r.patient_id, []).append(
+            f"{pd.Timestamp(r.note_date).date()} {r.label} '{_one_line(r.text)}' (note {r.note_id} {r.start}-{r.end})")
+    return {pid: "; ".join(found[:MAX_EVIDENCE]) + (f"; +{len(found) - MAX_EVIDENCE} more" if len(found) > MAX_EVIDENCE else "")
+            for pid, found in items.items()}
 
 
 def build_worklist(patients: pd.DataFrame, mentions: pd.DataFrame) -> pd.DataFrame:
     """Patients with needs_referral = 1, by risk (then delay) descending, with evidence."""
     flagged = patients[patients["needs_referral"] == 1].copy()
-    flagged["evidence"] = flagged["patient_id"].map(patient_evidence(mentions)).fillna("")
+    flagged["evidence"] = flagged["patient_id"].map(patient_evidence(mentions)).fillna("").astype("string")
     flagged = flagged.sort_values(["risk", "delay_days", "patient_id"], ascending=[False, False, True], na_position="last")
     return flagged[COLUMNS].reset_index(drop=True)
