@@ -43,7 +43,9 @@ def mrc_grade(text: str) -> str:
     m = _vocab()[2].search(text)
     if not m:
         return ""
-    value = (m.group(1) or m.group(3)) + (m.group(2) or m.group(4) or "")
+    digit = next(g for g in m.groups()[0::2] if g)
+    sign = next((g for g in m.groups()[1::2] if g), "")
+    value = digit + sign
     return "" if value in ("5", "5+") else value
 
 
