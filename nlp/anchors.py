@@ -7,7 +7,7 @@ requirement occurs in the text, so a sentence where no target rule meets all of 
 requirements cannot hold a mention and is never tokenized, and a rule that does not meet
 them need not be run at all.
 
-One requirement per rule, the most selective (longest shortest word), is its *anchor*: a
+One requirement per rule, the most selective (no stop word, longest shortest word), is its *anchor*: a
 single scan for all anchors finds the rules worth checking in full.
 """
 from __future__ import annotations
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from medspacy.target_matcher import TargetRule
 from spacy.attrs import ORTH
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 
 #: Token attributes whose value a token's lower-cased text must equal (or match, for REGEX).
@@ -30,15 +31,17 @@ _ASSERTIONS = re.compile(r"\\[bBAZ]|\(\?[=!<]|(?<!\\)[$^]")
 class Requirement:
     """Some token of every match has its lower-cased text in `words` or matches one of `regexes`.
 
-    `regexes` hold (pattern, searched in lower-cased text) pairs.
+    `regexes` hold (pattern, searched in lower-cased text) pairs. The `ordered` requirements of
+    a rule are met by tokens in that order; the others anywhere in the sentence.
     """
 
     words: frozenset[str]
     regexes: tuple[tuple[str, bool], ...] = ()
+    ordered: bool = True
 
-    def selectivity(self) -> int:
-        """Length of the shortest word (0 with a regex): higher means rarer in text."""
-        return 0 if self.regexes else min(map(len, self.words))
+    def selectivity(self) -> tuple[bool, bool, int]:
+        """Higher means rarer in text: no common English word, no regex, a long shortest word."""
+        return (not self.words & STOP_WORDS, not self.regexes, min(map(len, self.words), default=0))
 
 
 #: Lookarounds for a word edge: a token never starts or ends between two letters or two digits,
@@ -51,10 +54,11 @@ def _char_class(ch: str) -> str:
     return "digit" if ch.isdigit() and re.match(r"\d", ch) else "letter" if re.match(r"[^\W\d_]", ch) else "other"
 
 
-def trie_regex(words, edges: bool = False) -> str:
+def trie_regex(words, edges: bool = False, space: str | None = None) -> str:
     """A prefix-sharing regex for literal strings; at any position it matches the longest.
 
-    With `edges`, a word matches only where it could be a whole token (see _NOT_AFTER).
+    With `edges`, a word matches only where it could be a whole token (see _NOT_AFTER);
+    with `space`, that regex stands for each " " in the strings.
     """
     groups: dict[str, dict] = {}
     for word in words:
@@ -65,7 +69,7 @@ def trie_regex(words, edges: bool = False) -> str:
 
     def walk(node: dict, last: str) -> str:
         end = _NOT_BEFORE[_char_class(last)] if edges and "" in node else ""
-        branches = [re.escape(ch) + walk(child, ch) for ch, child in sorted(node.items()) if ch]
+        branches = [(space if ch == " " and space else re.escape(ch)) + walk(child, ch) for ch, child in sorted(node.items()) if ch]
         if "" in node:
             if not branches:
                 return end
@@ -112,7 +116,7 @@ def rule_requirements(nlp: Language, rule: TargetRule) -> list[Requirement]:
         found = []
     words = (rule.metadata or {}).get("requires_sentence_words")
     if words:
-        found.append(Requirement(frozenset(w.lower() for w in words)))
+        found.append(Requirement(frozenset(w.lower() for w in words), ordered=False))
     return [r for r in found if r.regexes or (r.words and all(r.words))]
 
 
@@ -142,7 +146,7 @@ class RuleIndex:
         self.rules = rules
         self.specials = split_specials(nlp)
         self.unconditional: list[int] = []
-        self.checks: dict[int, list[re.Pattern]] = {}
+        self.checks: dict[int, tuple[list[re.Pattern], list[re.Pattern]]] = {}
         anchored: dict[str, set[int]] = {}
         special_anchored: dict[str, set[int]] = {}
         regex_anchored: dict[Requirement, set[int]] = {}
@@ -159,7 +163,8 @@ class RuleIndex:
                     special_anchored.setdefault(special, set()).add(i)
             if anchor.regexes:
                 regex_anchored.setdefault(Requirement(frozenset(), anchor.regexes), set()).add(i)
-            self.checks[i] = [compiled.setdefault(r, self.compile(r)) for r in requirements if r is not anchor]
+            self.checks[i] = tuple([compiled.setdefault(r, self.compile(r)) for r in requirements if r.ordered == ordered]
+                                   for ordered in (True, False))
         self.scans = [(re.compile(trie_regex(table, edges=edges)), _prefix_closure(table))
                       for table, edges in ((anchored, True), (special_anchored, False)) if table]
         self.scans += [(self.compile(r), {None: frozenset(ids)}) for r, ids in regex_anchored.items()]
@@ -184,8 +189,17 @@ class RuleIndex:
         return found
 
     def meets(self, i: int, lowered: str) -> bool:
-        """Whether rule `i` meets every requirement in `lowered`."""
-        return all(check.search(lowered) for check in self.checks.get(i, ()))
+        """Whether rule `i` meets every requirement in `lowered` (the ordered ones in order)."""
+        if i not in self.checks:
+            return True
+        ordered, anywhere = self.checks[i]
+        pos = 0
+        for check in ordered:  # the leftmost match of each keeps the most room for the next
+            m = check.search(lowered, pos)
+            if m is None:
+                return False
+            pos = m.start()
+        return all(check.search(lowered) for check in anywhere)
 
     def met(self, lowered: str) -> list[int]:
         """Indices of the rules that meet all their requirements in `lowered`, in rule order."""

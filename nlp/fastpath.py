@@ -48,6 +48,7 @@ class SubsetMatchers:
         matcher = self.cache.get(subset)
         if matcher is None:
             matcher = self.build()
+            self.inner(matcher)._MedspacyMatcher__matcher.validate = False  # validated when the full matcher was built
             for i in subset:
                 rule = self.rules[i]
                 # MedspacyMatcher names a rule "<category>_<count>": set the count to the full matcher's.
