@@ -205,3 +205,8 @@ class RuleIndex:
         """Indices of the rules that meet all their requirements in `lowered`, in rule order."""
         found = set().union(*(ids for _, ids in self.hits(lowered)))
         return sorted([i for i in found if self.meets(i, lowered)] + self.unconditional)
+
+
+def anchor_regex(nlp: Language, rules: list) -> re.Pattern:
+    """One case-insensitive regex matching the anchor of every rule that has requirements."""
+    return re.compile("|".join(f"(?:{regex.pattern})" for regex, _ in RuleIndex(nlp, rules).scans), re.IGNORECASE)
