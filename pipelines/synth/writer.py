@@ -1,251 +1,313 @@
-"""Rendering a visit as a note in one of several voices, with gold mentions.
+"""Rendering a visit as a note in its note type's layout and voice, with gold mentions.
 
-Layouts: PT daily note (SOAP), PT re-evaluation with an MMT table, terse primary care
-with a copy-forward ROS, dictated orthopaedics (run-on paragraphs), chiropractic, ED with
-return precautions, telephone triage. Symptoms go to the subjective part, measured
-findings to the exam, referrals to the plan, assertion distractors to ROS / family
-history / past history / precautions.
+Layouts, voices and every phrase come from the JSON files in `vocab/`; this module only
+assembles them. Each section of a layout is a heading and blocks (hpi, exam, mmt, girth,
+ros, plan, ...). Present findings go where clinicians write them (symptoms in the history,
+grades and girths in the exam or in MMT / girth tables, referrals in the plan); each of
+the visit's assertion distractors goes to the first block of the layout that takes it.
 """
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from pipelines.synth.cohort import Patient, Visit
-from pipelines.synth.text import NoteBuilder
+from pipelines.synth.cohort import GRADES, Patient, Visit
+from pipelines.synth.text import NoteBuilder, capitalize, fill
 
-LEG_ONLY = ("foot drop", "foot slap", "lift leg", "lift the", "leg gives", "collapses", "buckles", "knee", "stairs", "cane", "chair", "fell", "fall", "tripping", "walking", "thigh", "quad", "calf")
-ARM_ONLY = ("drops things", "thenar", "hand")
-ARM_FUNCTION = ["[difficulty buttoning] shirts", "[can't open jars] anymore", "[dropping cups] at home", "[trouble writing] for long"]
-AGES = range(28, 84)
+VOCAB_DIR = Path(__file__).with_name("vocab")
+#: Where each distractor kind may be written, in order of preference.
+PLACES = {
+    "negated": ("exam", "hpi"), "uncertain": ("exam", "hpi"), "historical": ("pmh", "hpi"),
+    "historical_referral": ("pmh", "hpi"), "family": ("fh", "hpi"), "hypothetical": ("precautions", "plan"),
+    "normal_exam": ("exam", "hpi"), "pain": ("pain", "hpi"), "generalized": ("hpi",), "pain_limited": ("exam", "hpi"),
+}
 
 
 @lru_cache(maxsize=1)
 def vocab() -> dict:
-    """The synthetic-note vocabulary (vocab.json beside this module)."""
-    return json.loads((Path(__file__).with_name("vocab.json")).read_text())
+    """All vocabulary files under vocab/, by file stem (nerves, findings, context, notes, typos)."""
+    return {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(VOCAB_DIR.glob("*.json"))}
 
 
-def _fits(phrase: str, limb: str) -> bool:
-    low = phrase.lower()
-    if limb == "arm":
-        return not any(w in low for w in LEG_ONLY)
-    return not any(w in low for w in ARM_ONLY)
+@lru_cache(maxsize=1)
+def _typo_pattern() -> re.Pattern:
+    words = sorted(vocab()["typos"]["typos"], key=len, reverse=True)
+    return re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")\b")
+
+
+def _decimal(x: float) -> str:
+    return f"{x:.1f}".rstrip("0").rstrip(".")
 
 
 class VisitWriter:
-    """Writes one visit's note; `rng` drives every choice (deterministic per seed)."""
+    """Writes one visit's note; `rng` drives every choice, so a seed fixes the text."""
 
-    def __init__(self, rng: np.random.Generator, patient: Patient, visit: Visit, visit_number: int):
-        self.rng, self.patient, self.visit, self.number = rng, patient, visit, visit_number
-        self.v = vocab()
-        nerve = self.v["nerves"][patient.nerve]
-        other = "right" if patient.side == "left" else "left"
-        side = self.pick(self.v["sides"][patient.side])
-        self.slots = {
-            "side": side, "Side": patient.side.capitalize(), "limb": nerve["limb"], "muscle": self.pick(nerve["muscles"]),
-            "area": self.pick(nerve["areas"]), "other": self.pick(self.v["sides"][other]), "grade": visit.grade or "4",
-            "imaging": self.pick(nerve["imaging"]), "cm": f"{max(visit.atrophy_cm, 1.0):g}",
-            "small": 48 - int(max(visit.atrophy_cm, 1.0)), "big": 48, "deficit": "",
-        }
-        self.nerve = nerve
+    def __init__(self, rng: np.random.Generator, patient: Patient, visit: Visit, number: int, style: int):
+        self.rng, self.patient, self.visit, self.number, self.style = rng, patient, visit, number, style
+        v = vocab()
+        self.f, self.c, self.n = v["findings"], v["context"], v["notes"]
+        self.nerve = v["nerves"]["nerves"][patient.nerve]
+        self.layout = self.n["note_types"][visit.note_type]
+        self.voice_name = self.layout["voice"]
+        self.voice = self.n["voices"][self.voice_name]
+        self.blocks = {b for s in self.layout["sections"] for b in s["blocks"]}
+        self.has_exam = self.layout["exam"]
+        self.weak_mode = "graded" if "mmt" in self.blocks else visit.weak_mode
+        self.mmt_grade = visit.weakness and "mmt" in self.blocks
+        self.girth_table = bool(visit.atrophy_cm and "girth" in self.blocks and self.nerve["girth"])
+        self.grade_in_exam = visit.weakness and self.weak_mode == "graded" and self.has_exam and not self.mmt_grade
+        self.placed = self._place_distractors()
+        self.slots = self._slots()
+        self.b = NoteBuilder()
 
+    # -- choices --------------------------------------------------------------
     def pick(self, options):
         return options[int(self.rng.integers(len(options)))]
 
-    def phrase(self, key: str) -> str:
-        options = [p for p in self.v[key] if _fits(p, self.nerve["limb"])] or self.v[key]
-        return self.pick(options)
+    def _slots(self) -> dict:
+        p, v, nerves = self.patient, self.visit, vocab()["nerves"]
+        limb = nerves["limbs"][self.nerve["limb"]]
+        other = "right" if p.side == "left" else "left"
+        muscle = self.pick(self.nerve["muscles"])
+        area = self.nerve["areas"][v.area]
+        girth = self.nerve["girth"] or {"text": "", "site": "", "where": [""]}
+        big = float(self.rng.integers(30, 52)) if self.nerve["limb"] == "leg" else float(self.rng.integers(24, 34))
+        age_sex = fill(self.pick(self.c["age_sex"][p.sex]), {"age": p.age})
+        person = fill(self.pick(self.c["dictated_person"][p.sex]), {"age": p.age})
+        pronoun = self.c["pronoun"][p.sex]
+        side = self.pick(nerves["sides"][p.side])
+        slots = {
+            "side": side, "Side": side[0].upper() + side[1:], "other": self.pick(nerves["sides"][other]),
+            "sidelimb": self.pick(limb[p.side]), "limb": self.pick(limb["words"]), "muscle": muscle["text"],
+            "grade": self._grade(GRADES[v.grade]), "prev": self._grade(GRADES[v.prev_grade or 0]),
+            "area": area["text"], "area2": area["text"], "girth": girth["text"], "Girth": girth["text"].capitalize(),
+            "where": self.pick(girth["where"]), "cm": _decimal(v.atrophy_cm), "prevcm": _decimal(v.prev_cm),
+            "small": _decimal(big - v.atrophy_cm), "big": _decimal(big), "weeks": int(self.rng.integers(2, 7)),
+            "imaging": "", "age": p.age, "age_sex": age_sex, "person": person, "person_cap": person[0].upper() + person[1:],
+            "pronoun": pronoun, "Pronoun": pronoun.capitalize(), "visit": self.number,
+        }
+        slots["imaging"] = fill(self.pick(self.nerve["imaging"]), slots)
+        slots["complaint"] = fill(self.pick(self.nerve["complaints"]), slots)
+        key = "W" if v.weakness else "N"
+        slots["deficit"] = f"[{key}:{self.pick(self.f['deficit_words'][key])}]"
+        self._sites = {"muscle": muscle["site"], "area": area["site"], "area2": area["site"], "girth": girth["site"], "Girth": girth["site"]}
+        return slots
 
-    # -- findings -------------------------------------------------------------
-    def symptoms(self, b: NoteBuilder) -> None:
-        v, s = self.visit, self.slots
-        if v.numbness:
-            b.add(self.phrase("numbness"), s, "NUMBNESS")
-            b.raw(". ")
-            if v.spread:
-                b.add("[N:Numbness] [P:" + self.pick(self.nerve["spread"]) + "]", s)
-                b.raw(". ")
-        if v.grade and v.weakness_words:
-            worded = [p for p in self.v["weakness"] if "{grade}" not in p and _fits(p, self.nerve["limb"])]
-            b.add(self.pick(worded), s, "WEAKNESS")
-            b.raw(". ")
-        if v.progression:
-            deficit = "[W:weakness]" if v.grade else "[N:numbness]"
-            b.add(self.phrase("progression").replace("{deficit}", deficit), s, "PROGRESSION")
-            b.raw(". ")
-        if v.functional:
-            options = self.v["functional_decline"] if self.nerve["limb"] == "leg" else ARM_FUNCTION
-            b.add(self.pick(options), s, "FUNCTIONAL_DECLINE")
-            b.raw(". ")
+    def _grade(self, grade: str) -> str:
+        return self.pick(self.f["grade_writing"]).replace("{g}", self.pick(self.f["grade_forms"][grade]))
 
-    def exam(self, b: NoteBuilder, grade_written: bool = False) -> None:
-        v, s = self.visit, self.slots
-        if v.grade and not v.weakness_words and not grade_written:
-            graded = [p for p in self.v["weakness"] if "{grade}" in p]
-            b.add(self.pick(graded), s, "WEAKNESS", grade=v.grade)
-            b.raw(". ")
-        if v.atrophy_cm:
-            options = [p for p in self.v["atrophy"] if ("thenar" in p) == (self.nerve["limb"] == "arm") or "bulk" in p or "wasting" in p]
-            b.add(self.pick(options), s, "ATROPHY")
-            b.raw(". ")
-        if not (v.grade or v.atrophy_cm) and self.rng.random() < 0.6:
-            b.raw(self.pick(self.v["normal_exam"]) + " ")
+    def _place_distractors(self) -> dict:
+        v = self.visit
+        kinds = list(v.distractors) + (["hypothetical"] if v.note_type == "ED" else [])
+        if v.weakness or v.numbness or v.atrophy_cm:
+            kinds = [k for k in kinds if k != "normal_exam"]  # no "strength 5/5 throughout" beside a deficit
+        placed: dict[str, list[str]] = {}
+        for kind in dict.fromkeys(kinds):
+            places = [b for b in PLACES[kind] if b in self.blocks]
+            if len(places) > 1 and kind == "uncertain" and self.rng.random() < 0.5:
+                places.reverse()
+            placed.setdefault(places[0], []).append(kind)
+        return placed
 
-    def plan(self, b: NoteBuilder) -> None:
-        if self.visit.referral:
-            b.add(self.pick(self.v["referral"]), self.slots, "REFERRAL", uncertain=0)
-            b.raw(". ")
+    # -- writing --------------------------------------------------------------
+    def phrase(self, template: str, label: str = "", attributes: dict | None = None, grade: str = "",
+               start: bool = False, end: bool = True) -> None:
+        """Fill, misspell and append one phrase; details (side, site, grade) follow the slots it uses."""
+        details = {"grade": grade}
+        if "{side}" in template or "{Side}" in template or "{sidelimb}" in template:
+            details["side"] = self.patient.side
+        for slot, site in self._sites.items():
+            if "{" + slot + "}" in template:
+                details["site"] = site
+                break
+        text = self._misspell(fill(template, self.slots))
+        if start:
+            text = capitalize(text)
+        self.b.add(text.rstrip(". ") if end else text, label, attributes, details)
+        if end:
+            self.b.raw(self.voice["sentence_end"])
+
+    def _misspell(self, text: str) -> str:
+        rate, typos = self.voice["typo_rate"], vocab()["typos"]["typos"]
+        return _typo_pattern().sub(lambda m: self.pick(typos[m.group(1)]) if self.rng.random() < rate else m.group(1), text)
+
+    def intro_phrase(self, pool: dict, label: str) -> None:
+        """A symptom: the voice's intro and a noun phrase, or a clause standing alone."""
+        if self.rng.random() < 0.65:
+            self.b.raw(fill(self.pick(self.voice["intro"]), self.slots))
+            self.phrase(self.pick(pool["noun"]), label)
         else:
-            b.raw(self.pick(self.v["plans_no_referral"]) + " ")
+            self.phrase(self.pick(pool["clause"]), label, start=True)
 
-    def distractor(self, b: NoteBuilder, kind: str) -> None:
-        s = self.slots
-        attrs = {"negated": "negated_findings", "historical": "historical_findings", "hypothetical": "hypothetical_findings",
-                 "family": "family_findings", "uncertain": "uncertain_findings"}
-        if kind in attrs:
-            b.add(self.phrase(attrs[kind]), s, **{kind: 1})
-            b.raw(". ")
-        elif kind in ("generalized", "pain", "pain_limited"):
-            b.raw(self.pick(self.v[kind]).format(**s) + ". ")
-        elif kind == "normal_exam":
-            b.raw(self.pick(self.v["normal_exam"]) + " ")
+    def distractor(self, kind: str) -> None:
+        if kind == "historical_referral":
+            self.phrase(self.pick(self.f["referral"]["historical"]), "REFERRAL", {"historical": 1}, start=True)
+            return
+        pool = self.c["distractors"][kind]
+        attribute = {pool["attribute"]: 1} if pool["attribute"] else {}
+        template = self.pick(pool["phrases"])
+        self.phrase(template, "", attribute, grade=GRADES[self.visit.grade] if "{grade}" in template else "", start=True)
 
-    # -- layouts --------------------------------------------------------------
     def write(self) -> NoteBuilder:
-        b = NoteBuilder()
-        layout = {
-            "PT daily note": self.pt_daily, "PT re-evaluation": self.pt_reeval, "primary care": self.primary_care,
-            "orthopaedics": self.ortho, "chiropractic": self.chiro, "ED": self.ed, "telephone": self.phone,
-        }[self.visit.note_type]
-        layout(b)
-        return b
+        """The note: each section's heading, then its blocks."""
+        for section in self.layout["sections"]:
+            mark = self.b.mark()
+            self.b.raw(fill(self.pick(section["heading"]), self.slots))
+            body = self.b.length
+            for block in section["blocks"]:
+                getattr(self, "block_" + block)()
+                for kind in self.placed.get(block, []):
+                    self.distractor(kind)
+            if section["blocks"] and self.b.length == body:
+                self.b.rollback(mark)  # nothing to write under this heading
+            else:
+                self.b.raw(section["end"])
+        return self.b
 
-    def _distractors(self, b, kinds=None):
-        for kind in self.visit.distractors:
-            if kinds is None or kind in kinds:
-                self.distractor(b, kind)
+    # -- blocks ---------------------------------------------------------------
+    def block_complaint(self):
+        self.phrase(self.slots["complaint"], start=True, end=False)
 
-    def pt_daily(self, b):
-        b.raw(f"PT Daily Note - visit {self.number}\nS: ")
-        b.raw(self.pick(["Pt reports ", "Patient states ", "", "Pt c/o "]))
-        b.add(self.pick(self.v["pain"]), self.slots)
-        b.raw(". ")
-        self.symptoms(b)
-        self._distractors(b, {"generalized", "pain_limited", "uncertain", "historical"})
-        b.raw("\nO: ")
-        self.exam(b)
-        b.raw(self.pick(["Tx: therex, manual, gait training.", "Treatment: NMES quad, SLR, bridges.", "HEP reviewed."]))
-        b.raw("\nA: ")
-        b.raw(self.pick(["Progressing slowly.", "Tolerated tx well.", "Slow progress toward goals.", "Limited progress."]) + " ")
-        b.raw("\nP: ")
-        self.plan(b)
-        self._distractors(b, {"hypothetical"})
-        b.raw("\n")
+    def block_age_sex(self):
+        openers = self.n["hpi_openers"]
+        self.phrase(self.pick(openers.get(self.voice_name, openers["terse"])), start=True)
 
-    def pt_reeval(self, b):
-        b.raw("PHYSICAL THERAPY RE-EVALUATION\n\nSubjective: ")
-        b.add(self.pick(self.v["pain"]), self.slots)
-        b.raw(". ")
-        self.symptoms(b)
-        self._distractors(b, {"uncertain", "generalized", "pain"})
-        b.raw("\n\nMMT:\n")
-        graded = bool(self.visit.grade and not self.visit.weakness_words)
-        for i, muscle in enumerate(self.nerve["muscles"][:3]):
-            b.raw(f"  {muscle:<22} ")
-            cells = {"left": "L 5/5   ", "right": "R 5/5"}
-            for side in ("left", "right"):
-                if graded and i == 0 and side == self.patient.side:
-                    b.raw(side[0].upper() + " ")
-                    b.add(f"[{self.visit.grade}/5]", self.slots, "WEAKNESS", grade=self.visit.grade)
-                    b.raw("   " if side == "left" else "")
-                else:
-                    b.raw(cells[side])
-            b.raw("\n")
-        b.raw("\nFindings: ")
-        self.exam(b, grade_written=graded)
-        b.raw("\n\nPast history: ")
-        self._distractors(b, {"historical"})
-        b.raw("\nAssessment: patient with " + self.pick(["LBP", "knee OA", "neck pain", "hip pain"]) + ".\nPlan: ")
-        self.plan(b)
-        b.raw("\n")
+    block_person = block_age_sex
 
-    def primary_care(self, b):
-        age = int(self.rng.choice(AGES))
-        b.raw(f"CC: f/u {self.pick(['back pain', 'leg pain', 'neck pain', 'hand pain', 'knee pain'])}\n")
-        b.raw(f"HPI: {age} y/o {self.pick(['M', 'F'])} here for follow up. ")
-        self.symptoms(b)
-        self._distractors(b, {"generalized", "uncertain", "pain"})
-        b.raw("\nPMH: HTN, HLD. ")
-        self._distractors(b, {"historical"})
-        b.raw("\nFH: ")
-        if "family" in self.visit.distractors:
-            self.distractor(b, "family")
+    def block_phone_opening(self):
+        self.phrase(self.pick(self.c["phone_opening"]), start=True)
+
+    def block_pain(self):
+        self.phrase(self.pick(self.c["distractors"]["pain"]["phrases"]), start=True)
+
+    def block_hpi(self):
+        v, f = self.visit, self.f
+        if v.numbness:
+            if v.spread:
+                self.phrase(self.pick(f["progression"]["spread"]), start=True)
+            else:
+                self.intro_phrase(f["numbness"], "NUMBNESS")
+        if v.weakness and (self.weak_mode == "words" or (self.weak_mode == "graded" and not self.has_exam)):
+            self.intro_phrase(f["weakness"], "WEAKNESS")
+        elif v.weakness and self.weak_mode == "sign" and not self.has_exam:
+            self.phrase(self.pick(self.nerve["signs"]), "WEAKNESS", start=True)
+        if v.atrophy_cm and not self.has_exam:
+            self.phrase(self.pick(f["atrophy_reported"]), "ATROPHY", start=True)
+        if v.progression and not v.spread and not (self.grade_in_exam and v.prev_grade is not None):
+            progression = f["progression"]
+            self.phrase(self.pick(progression["with_deficit"] if self.rng.random() < 0.7 else progression["alone"]), "PROGRESSION", start=True)
+        if v.functional:
+            self.phrase(self.pick(f["functional_decline"][self.nerve["limb"]]), "FUNCTIONAL_DECLINE", start=True)
+
+    def block_exam(self):
+        v, f = self.visit, self.f
+        if self.rng.random() < 0.7:
+            self.phrase(self.pick(self.c["exam_filler"][self.nerve["limb"]]), start=True)
+        if self.grade_in_exam:
+            pool = f["weakness_dictated"] if self.voice_name == "dictated" else f["weakness_graded"]
+            self.phrase(self.pick(pool), "WEAKNESS", grade=GRADES[v.grade], start=True, end=v.prev_grade is None)
+            if v.prev_grade is not None:
+                self.b.raw(" (")
+                self.phrase(self.pick(f["progression"]["grade_drop"]), "PROGRESSION", end=False)
+                self.b.raw(")" + self.voice["sentence_end"])
+        elif v.weakness and self.weak_mode == "sign":
+            self.phrase(self.pick(self.nerve["signs"]), "WEAKNESS", start=True)
+        if v.atrophy_cm and not self.girth_table:
+            options = ["atrophy"] + (["girth"] if self.nerve["girth"] else [])
+            choice = self.pick(options)
+            pool = self.nerve["wasting"] if choice == "atrophy" and self.rng.random() < 0.5 else f[choice]
+            growth = choice == "girth" and v.prev_cm > 0
+            self.phrase(self.pick(pool), "ATROPHY", start=True, end=not growth)
+            if growth:
+                self.b.raw(" (")
+                self.phrase(self.pick(f["progression"]["girth_growth"]), "PROGRESSION", end=False)
+                self.b.raw(")" + self.voice["sentence_end"])
+        if v.numbness and self.rng.random() < 0.5:
+            self.phrase(self.pick(f["numbness_exam"]), "NUMBNESS", start=True)
+        if not (v.weakness or v.numbness or v.atrophy_cm) and self.rng.random() < 0.6:
+            self.phrase(self.pick(self.c["distractors"]["normal_exam"]["phrases"]), start=True)
+
+    def block_mmt(self):
+        v = self.visit
+        template = self.pick(self.f["mmt_rows"])
+        for row in self.nerve["table_muscles"]:
+            rank = row["rank"] if self.mmt_grade else 0
+            grade = GRADES[max(v.grade - rank + 1, 0)] if rank in (1, 2) and v.grade - rank + 1 >= 0 else ""
+            cells = {"left": "5/5", "right": "5/5", "row": row["text"]}
+            if grade:
+                cells[self.patient.side] = f"[{self._grade(grade).replace(' out of 5', '/5')}]"
+            self.b.add(template.format(**cells), "WEAKNESS", None,
+                       {"grade": grade, "side": self.patient.side, "site": row["site"]})
+
+    def block_girth(self):
+        v, girth = self.visit, self.nerve["girth"]
+        if not girth or not (self.girth_table or self.rng.random() < 0.4):
+            return
+        big = float(self.slots["big"])
+        cells = {"left": _decimal(big), "right": _decimal(big), "where": self.slots["where"], "Girth": self.slots["Girth"]}
+        row = self.pick(self.f["girth_rows"])
+        if self.girth_table:
+            cells[self.patient.side] = _decimal(big - v.atrophy_cm)
+            text = row.format(**cells)
+            start, end = text.index("L "), text.rindex(" cm") + 3 if "cm" in text else len(text.rstrip())
+            text = text[:start] + "[" + text[start:end] + "]" + text[end:]
+            self.b.add(text, "ATROPHY", None, {"side": self.patient.side, "site": girth["site"]})
         else:
-            b.raw("noncontributory. ")
-        b.raw("\nROS: Constitutional: neg. ")
-        if "negated" in self.visit.distractors:
-            b.raw("Neuro: ")
-            self.distractor(b, "negated")
-        b.raw("\nExam: ")
-        self.exam(b)
-        b.raw("\nA/P: ")
-        self.plan(b)
-        self._distractors(b, {"hypothetical"})
-        b.raw("\n")
+            self.b.raw(row.format(**cells))
 
-    def ortho(self, b):
-        age = int(self.rng.choice(AGES))
-        b.raw(f"HISTORY OF PRESENT ILLNESS:  The patient is a {age}-year-old seen in follow-up. ")
-        self.symptoms(b)
-        self._distractors(b, {"uncertain", "pain", "historical"})
-        b.raw("PHYSICAL EXAMINATION:  ")
-        self.exam(b)
-        self._distractors(b, {"pain_limited", "normal_exam"})
-        b.raw("IMPRESSION:  " + self.pick(["Lumbar radiculopathy.", "Degenerative disc disease.", "Suspected compressive neuropathy.", "Knee osteoarthritis."]) + "  ")
-        b.raw("PLAN:  ")
-        self.plan(b)
-        self._distractors(b, {"hypothetical"})
+    def block_ros(self):
+        ros = self.c["ros"]
+        self.phrase(ros["blocks"][self.style % len(ros["blocks"])], "", {ros["attribute"]: 1}, end=False)
 
-    def chiro(self, b):
-        b.raw("Chiropractic visit.\n")
-        b.raw(self.pick(["Pt states ", "Patient reports ", "Pt notes "]))
-        b.add(self.pick(self.v["pain"]), self.slots)
-        b.raw(". ")
-        self.symptoms(b)
-        self._distractors(b, {"generalized", "uncertain"})
-        b.raw("\nPalpation: hypertonicity paraspinals. ")
-        self.exam(b)
-        b.raw("\nAdjusted L4-5, SI. ")
-        self.plan(b)
-        b.raw("\n")
+    def block_pmh(self):
+        self.phrase(self.pick(self.c["pmh"]), start=True)
 
-    def ed(self, b):
-        b.raw("ED NOTE\nChief complaint: " + self.pick(["back pain", "leg pain", "neck pain", "hip pain", "f/u visit"]) + "\nHPI: ")
-        self.symptoms(b)
-        self._distractors(b, {"generalized", "uncertain", "historical", "pain"})
-        b.raw("\nROS: ")
-        if "negated" in self.visit.distractors:
-            self.distractor(b, "negated")
+    def block_fh(self):
+        self.phrase(self.pick(self.c["fh"]), start=True)
+
+    def block_social(self):
+        self.phrase(self.pick(self.c["social"]), end=False)
+
+    def block_meds(self):
+        self.phrase(self.pick(self.c["meds"]), end=False)
+
+    def block_vitals(self):
+        self.phrase(self.pick(self.c["vitals"]), end=False)
+
+    def block_treatment(self):
+        pool = self.c["treatment"].get(self.voice_name)
+        if pool:
+            self.phrase(self.pick(pool[self.nerve["limb"]]), start=True)
+
+    def block_assessment(self):
+        pool = self.n["assessment"].get(self.voice_name, self.nerve["impressions"])
+        self.phrase(self.pick(pool), start=True)
+
+    def block_goals(self):
+        self.phrase(self.pick(self.n["goals"]), start=True)
+
+    def block_consult(self):
+        if self.visit.referred:
+            self.phrase(self.pick(self.f["consult_intro"]), start=True)
         else:
-            b.raw("otherwise negative. ")
-        b.raw("\nExam: ")
-        self.exam(b)
-        b.raw("\nMDM/Plan: ")
-        self.plan(b)
-        b.raw("\nReturn precautions: ")
-        self.distractor(b, "hypothetical")
-        b.raw("\n")
+            self.phrase(self.pick(self.c["postop"]), start=True)
 
-    def phone(self, b):
-        caller = self.pick(["Pt called.", "Wife called on behalf of pt.", "Daughter calls about her father.", "Pt left VM, returned call."])
-        b.raw(f"Telephone encounter: {caller} ")
-        self.symptoms(b)
-        self._distractors(b, {"generalized", "uncertain", "pain"})
-        b.raw(self.pick(["Advised to keep appt.", "Advised ice, rest.", "RN advised to continue HEP."]) + " ")
-        if self.visit.referral:
-            self.plan(b)
-        b.raw("\n")
+    def block_plan(self):
+        kind, referral = self.visit.referral, self.f["referral"]
+        if kind == "order":
+            pool = referral["recommend"] if self.voice_name in ("pt", "chiro") else referral["order"]
+            self.phrase(self.pick(pool), "REFERRAL", start=True)
+        elif kind == "follow_up":
+            self.phrase(self.pick(referral["follow_up"]), "REFERRAL", start=True)
+        elif kind:
+            self.phrase(self.pick(referral[kind]), "REFERRAL", {kind: 1}, start=True)
+        plans = self.c["plans"]
+        self.phrase(self.pick(plans.get(self.voice_name, plans["pc"]) if self.voice_name != "dictated" else plans["consult"]), start=True)
+
+    def block_precautions(self):
+        if "hypothetical" in self.placed.get("precautions", []):
+            self.b.raw(self.pick(self.c["precaution_leads"]))
