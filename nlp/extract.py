@@ -1,21 +1,27 @@
 """The extraction stage: NOTES table -> MENTIONS table (pipelines.schemas.MENTIONS).
 
 `extract_mentions(notes)` runs the fast path (nlp.fastpath) by default, or the full
-pipeline on whole notes with `fast=False`; both give the same rows. With `processes>1`
-notes are split into batches handled by worker processes, each building the pipeline once.
+pipeline on whole notes with `fast=False`; both give the same rows. `iter_extract(batches)`
+streams: it takes an iterable of NOTES batches and yields one MENTIONS table per batch, in
+order, so memory stays flat however long the input. With `processes>1` notes go in chunks
+to one pool of worker processes, each building the pipeline once; at most a few chunks per
+worker are in flight.
 """
 from __future__ import annotations
 
 import multiprocessing as mp
 import os
+from collections import deque
+from functools import lru_cache
 from typing import Callable, Iterable, Iterator
 
 import pandas as pd
 
 from nlp.mentions import MENTION_COLUMNS, doc_mentions
 
-_worker_extract: Callable[[str], list[dict]] | None = None
-
+NOTE_KEYS = ("note_id", "patient_id", "note_date")
+#: Chunks queued per worker process: enough to keep them busy, few enough to bound memory.
+CHUNKS_IN_FLIGHT = 4
 
 def make_extractor(fast: bool = True) -> Callable[[str], list[dict]]:
     """A function note text -> mention rows (fast path, or the full pipeline)."""
@@ -28,35 +34,44 @@ def make_extractor(fast: bool = True) -> Callable[[str], list[dict]]:
     return lambda text: doc_mentions(nlp(text))
 
 
-def _init_worker(fast: bool) -> None:
-    global _worker_extract
-    _worker_extract = make_extractor(fast)
+@lru_cache(maxsize=2)
+def shared_extractor(fast: bool = True) -> Callable[[str], list[dict]]:
+    """One extractor per process (built once; forked workers inherit the parent's)."""
+    return make_extractor(fast)
 
 
-def _run_batch(texts: list[str]) -> list[list[dict]]:
-    return [_worker_extract(t) for t in texts]
+def _run_chunk(texts: list[str], fast: bool) -> list[list[dict]]:
+    extract = shared_extractor(fast)
+    return [extract(t) for t in texts]
+
+
+def _chunks(texts: Iterable[str], size: int) -> Iterator[list[str]]:
+    chunk: list[str] = []
+    for text in texts:
+        chunk.append(text)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def iter_note_mentions(texts: Iterable[str], *, fast: bool = True, processes: int = 1, batch_size: int = 64) -> Iterator[list[dict]]:
-    """Mention rows for each text, in input order."""
+    """Mention rows for each text, in input order; `texts` is consumed lazily."""
+    extract = shared_extractor(fast)  # built before forking, so workers need not build it again
     if processes <= 1:
-        extract = make_extractor(fast)
         for text in texts:
             yield extract(text)
         return
-    def batches():
-        batch = []
-        for text in texts:
-            batch.append(text)
-            if len(batch) == batch_size:
-                yield batch
-                batch = []
-        if batch:
-            yield batch
     ctx = mp.get_context("fork" if hasattr(os, "fork") else "spawn")
-    with ctx.Pool(processes, initializer=_init_worker, initargs=(fast,)) as pool:
-        for result in pool.imap(_run_batch, batches(), chunksize=1):
-            yield from result
+    with ctx.Pool(processes) as pool:
+        pending: deque = deque()
+        for chunk in _chunks(texts, batch_size):
+            pending.append(pool.apply_async(_run_chunk, (chunk, fast)))
+            while len(pending) >= processes * CHUNKS_IN_FLIGHT:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
 
 
 def mentions_frame(rows: list[dict]) -> pd.DataFrame:
@@ -68,21 +83,46 @@ def mentions_frame(rows: list[dict]) -> pd.DataFrame:
     return conform(pd.DataFrame(rows, columns=MENTION_COLUMNS), MENTIONS, "mentions")
 
 
+def _check_columns(notes: pd.DataFrame) -> None:
+    missing = [c for c in (*NOTE_KEYS, "text") if c not in notes.columns]
+    if missing:
+        raise ValueError(f"notes: missing column(s) {', '.join(missing)}")
+
+
+def iter_extract(batches: Iterable[pd.DataFrame], *, fast: bool = True, processes: int = 1, batch_size: int = 64,
+                 progress=None) -> Iterator[pd.DataFrame]:
+    """One MENTIONS table per NOTES batch (columns patient_id, note_id, note_date, text), in order.
+
+    Batches are read lazily and workers are shared across batches, so memory is bounded by a
+    batch and the chunks in flight. `progress`, if given, is called with 1 per finished note.
+    """
+    open_batches: deque[list] = deque()  # [note keys iterator, notes still to come, rows]
+
+    def texts() -> Iterator[str]:
+        for notes in batches:
+            _check_columns(notes)
+            open_batches.append([notes[list(NOTE_KEYS)].itertuples(index=False), len(notes), []])
+            yield from (str(t) for t in notes["text"].tolist())
+
+    for found in iter_note_mentions(texts(), fast=fast, processes=processes, batch_size=batch_size):
+        while open_batches[0][1] == 0:  # results come in order: every earlier batch is complete
+            yield mentions_frame(open_batches.popleft()[2])
+        batch = open_batches[0]
+        note_id, patient_id, note_date = next(batch[0])
+        for row in found:
+            row.update(note_id=note_id, patient_id=patient_id, note_date=note_date)
+        batch[2].extend(found)
+        batch[1] -= 1
+        if progress:
+            progress(1)
+    while open_batches:
+        yield mentions_frame(open_batches.popleft()[2])
+
+
 def extract_mentions(notes: pd.DataFrame, *, fast: bool = True, processes: int = 1, batch_size: int = 64, progress=None) -> pd.DataFrame:
     """MENTIONS for a NOTES table (columns patient_id, note_id, note_date, text).
 
     `progress`, if given, is called with the number of notes just finished.
     """
-    missing = [c for c in ("patient_id", "note_id", "note_date", "text") if c not in notes.columns]
-    if missing:
-        raise ValueError(f"notes: missing column(s) {', '.join(missing)}")
-    rows: list[dict] = []
-    keys = notes[["note_id", "patient_id", "note_date"]].itertuples(index=False)
-    texts = (str(t) for t in notes["text"].tolist())
-    for (note_id, patient_id, note_date), found in zip(keys, iter_note_mentions(texts, fast=fast, processes=processes, batch_size=batch_size)):
-        for row in found:
-            row.update(note_id=note_id, patient_id=patient_id, note_date=note_date)
-        rows.extend(found)
-        if progress:
-            progress(1)
-    return mentions_frame(rows)
+    _check_columns(notes)
+    return next(iter_extract([notes], fast=fast, processes=processes, batch_size=batch_size, progress=progress))
