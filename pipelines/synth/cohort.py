@@ -112,17 +112,17 @@ def _deficit_course(rng: np.random.Generator, visits: list[Visit], category: str
     onset = flag - lead
     if lead == 2 and visits[onset + 1].date - visits[onset].date >= pd.Timedelta(days=14):
         onset, lead = onset + 1, 1  # a second single-deficit visit two weeks on would already be a red flag
-    first = str(rng.choice(["weakness", "numbness"]))
+    first, start_grade = str(rng.choice(["weakness", "numbness"])), int(rng.integers(0, 2))
     for v in visits[:onset]:
         if rng.random() < 0.3:
             v.distractors.append("uncertain")
     for v in visits[onset:flag]:
-        _set_single(rng, v, first)
+        _set_single(rng, v, first, start_grade)
     kind = str(rng.choice(FLAG_KINDS))
     if kind == "single" and not (lead == 2 or (lead == 1 and visits[flag].date - visits[onset].date >= pd.Timedelta(days=14))):
         kind = "weakness+numbness"
     fv = visits[flag]
-    _set_single(rng, fv, first)
+    _set_single(rng, fv, first, start_grade)
     if kind == "weakness+numbness":
         fv.weakness = fv.numbness = True
     elif kind == "atrophy":
@@ -151,9 +151,8 @@ def _deficit_course(rng: np.random.Generator, visits: list[Visit], category: str
     _referrals(rng, visits, category, flag)
 
 
-def _set_single(rng: np.random.Generator, v: Visit, which: str) -> None:
-    v.weakness, v.numbness = which == "weakness", which == "numbness"
-    v.grade = int(rng.integers(0, 2))
+def _set_single(rng: np.random.Generator, v: Visit, which: str, grade: int) -> None:
+    v.weakness, v.numbness, v.grade = which == "weakness", which == "numbness", grade
     v.weak_mode = str(rng.choice(["graded", "words", "sign"]))
 
 
