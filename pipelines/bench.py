@@ -1,0 +1,195 @@
+"""Throughput benchmark: our extraction beside out-of-the-box medspaCy, the tokenizer and a regex scan.
+
+`run_bench(texts, ...)` measures each path in its own forked process (so peak RSS is that
+path's own) and returns a dict (documented in `RESULT_KEYS` / `ROW_KEYS`); `check_identity`
+runs the full pipeline and the fast path on every note and reports the first difference.
+Note text never appears in the results: only counts, timings and note ids.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+MTSAMPLES = SHARED / "data" / "mtsamples" / "mtsamples.csv"
+#: Keys of the dict run_bench returns, and of each entry of its "results".
+RESULT_KEYS = ("input", "notes", "megabytes", "processes", "baseline_limit", "results", "speedup_processes")
+ROW_KEYS = ("name", "notes", "seconds", "notes_per_s", "mb_per_s", "peak_rss_mb", "vs_medspacy", "mentions")
+MEDSPACY = "medspacy_default"
+
+
+def mtsamples_texts(path: Path = MTSAMPLES) -> list[str]:
+    """The distinct non-empty MTSamples transcriptions, in file order."""
+    import pandas as pd
+
+    if not path.is_file():
+        raise FileNotFoundError(f"no NOTES given and the default input {path} is absent (is ../shared present?)")
+    frame = pd.read_csv(path, keep_default_na=False, usecols=["transcription"])
+    return [t for t in frame["transcription"].drop_duplicates().tolist() if t.strip()]
+
+
+def _peak_rss_mb() -> float:
+    """Peak resident set size of this process and of its largest finished child, in MB."""
+    scale = 1 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB on Linux
+    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    return peak * scale / 1e6
+
+
+def _medspacy_baseline(sentencizer: bool) -> Callable[[str], int]:
+    """Out-of-the-box medspaCy (PyRuSH, or spaCy's sentencizer) with our target rules; returns entity counts."""
+    import medspacy
+    from loguru import logger
+
+    from nlp.rules import target_rules
+
+    logger.remove()  # PyRuSH logs every sentence at DEBUG level
+    nlp = medspacy.load()
+    if sentencizer:
+        nlp.replace_pipe("medspacy_pyrush", "sentencizer")
+    nlp.get_pipe("medspacy_target_matcher").add(target_rules(nlp.tokenizer))
+    return lambda text: len(nlp(text).ents)
+
+
+def _tokenizer_alone() -> Callable[[str], int]:
+    import spacy
+
+    tokenizer = spacy.blank("en").tokenizer
+    return lambda text: len(tokenizer(text))
+
+
+def _regex_scan() -> Callable[[str], int]:
+    from nlp.anchors import anchor_regex
+    from nlp.rules import target_rules
+    from nlp.tokenizer import clinicalize
+    import spacy
+
+    regex = anchor_regex(clinicalize(spacy.blank("en")), target_rules())
+    return lambda text: len(regex.findall(text))
+
+
+def _ours(fast: bool) -> Callable[[str], int]:
+    from nlp.extract import make_extractor
+
+    extract = make_extractor(fast)
+    return lambda text: len(extract(text))
+
+
+#: name -> (builder of a function text -> count, runs on the baseline sample only)
+PATHS: dict[str, tuple[Callable[[], Callable[[str], int]], bool]] = {
+    "regex_scan": (_regex_scan, False),
+    "spacy_tokenizer": (_tokenizer_alone, False),
+    MEDSPACY: (lambda: _medspacy_baseline(False), True),
+    "medspacy_sentencizer": (lambda: _medspacy_baseline(True), True),
+    "nerveflag_full": (lambda: _ours(False), True),
+    "nerveflag_fast_1proc": (lambda: _ours(True), False),
+}
+
+
+def _measure(name: str, texts: list[str], processes: int) -> dict:
+    """Build the path (untimed), then time it over `texts`; runs inside a child process."""
+    if name == "nerveflag_fast_nproc":
+        from nlp.extract import iter_note_mentions, shared_extractor
+
+        shared_extractor(True)
+        start = time.perf_counter()
+        mentions = sum(len(rows) for rows in iter_note_mentions(iter(texts), processes=processes))
+    else:
+        run = PATHS[name][0]()
+        run(texts[0] if texts else "")
+        start = time.perf_counter()
+        mentions = sum(run(text) for text in texts)
+    seconds = time.perf_counter() - start
+    return {"name": name, "notes": len(texts), "seconds": round(seconds, 3), "mentions": mentions, "peak_rss_mb": round(_peak_rss_mb(), 1)}
+
+
+def _child(conn, name: str, texts: list[str], processes: int) -> None:
+    try:
+        conn.send(_measure(name, texts, processes))
+    except Exception as err:  # reported by the parent as that path's error
+        conn.send({"name": name, "error": f"{type(err).__name__}: {err}"})
+    conn.close()
+
+
+def measure_in_child(name: str, texts: list[str], processes: int = 1) -> dict:
+    """`_measure` in a forked child process, so its peak RSS is its own."""
+    ctx = mp.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(child, name, texts, processes))
+    proc.start()
+    child.close()
+    result = parent.recv()
+    proc.join()
+    if "error" in result:
+        raise RuntimeError(f"bench path {name} failed: {result['error']}")
+    return result
+
+
+def run_bench(texts: list[str], *, processes: int, baseline_limit: int = 200, input_name: str = "",
+              paths: Iterable[str] | None = None, progress: Callable[[str], None] | None = None) -> dict:
+    """Measure every path (or those named in `paths`) and return the results dict (RESULT_KEYS)."""
+    names = list(paths) if paths is not None else [*PATHS, "nerveflag_fast_nproc"]
+    sample = texts[:baseline_limit]
+    rows = []
+    for name in names:
+        subset = sample if name in PATHS and PATHS[name][1] else texts
+        if progress:
+            progress(f"{name}: {len(subset)} notes")
+        row = measure_in_child(name, subset, processes if name == "nerveflag_fast_nproc" else 1)
+        megabytes = sum(len(t.encode("utf-8")) for t in subset) / 1e6
+        row["notes_per_s"] = round(row["notes"] / row["seconds"], 1) if row["seconds"] else None
+        row["mb_per_s"] = round(megabytes / row["seconds"], 3) if row["seconds"] else None
+        rows.append(row)
+    base = next((r["notes_per_s"] for r in rows if r["name"] == MEDSPACY), None)
+    for row in rows:
+        row["vs_medspacy"] = round(row["notes_per_s"] / base, 1) if base and row["notes_per_s"] else None
+    by_name = {r["name"]: r for r in rows}
+    one, many = by_name.get("nerveflag_fast_1proc"), by_name.get("nerveflag_fast_nproc")
+    return {
+        "input": input_name,
+        "notes": len(texts),
+        "megabytes": round(sum(len(t.encode("utf-8")) for t in texts) / 1e6, 3),
+        "processes": processes,
+        "baseline_limit": len(sample),
+        "results": [{k: r.get(k) for k in ROW_KEYS} for r in rows],
+        "speedup_processes": round(many["notes_per_s"] / one["notes_per_s"], 2) if one and many else None,
+    }
+
+
+def check_identity(note_ids: list[str], texts: list[str], processes: int = 1) -> dict:
+    """Full pipeline vs fast path on every note: {"notes", "differing", "first_differing_note_id"}."""
+    from nlp.extract import iter_note_mentions
+
+    full = iter_note_mentions(iter(texts), fast=False, processes=processes)
+    fast = iter_note_mentions(iter(texts), fast=True, processes=1)
+    differing, first = 0, None
+    for note_id, a, b in zip(note_ids, full, fast):
+        if a != b:
+            differing += 1
+            first = note_id if first is None else first
+    return {"notes": len(texts), "differing": differing, "first_differing_note_id": first}
+
+
+def format_table(result: dict) -> str:
+    """The results as an aligned text table with a header line."""
+    lines = [
+        f"input: {result['input']}  notes: {result['notes']}  MB: {result['megabytes']}  processes: {result['processes']}",
+        f"(medspaCy baselines and the full pipeline on the first {result['baseline_limit']} notes; peak RSS per process)",
+        f"{'path':<24}{'notes':>7}{'seconds':>9}{'notes/s':>10}{'MB/s':>8}{'peak RSS MB':>13}{'x medspaCy':>12}",
+    ]
+    for r in result["results"]:
+        ratio = "" if r["vs_medspacy"] is None else f"{r['vs_medspacy']:.1f}"
+        lines.append(f"{r['name']:<24}{r['notes']:>7}{r['seconds']:>9.2f}{r['notes_per_s']:>10.1f}{r['mb_per_s']:>8.2f}"
+                     f"{r['peak_rss_mb']:>13.0f}{ratio:>12}")
+    if result["speedup_processes"] is not None:
+        lines.append(f"{result['processes']} processes vs 1: {result['speedup_processes']:.2f}x")
+    return "\n".join(lines)
+
+
+def cycled(texts: list[str], limit: int) -> Iterator[str]:
+    """`limit` notes taken from `texts` in order, starting over as often as needed."""
+    for i in range(limit):
+        yield texts[i % len(texts)]

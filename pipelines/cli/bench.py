@@ -1,0 +1,67 @@
+"""`nerveflag bench [NOTES]`: throughput of our extraction beside out-of-the-box medspaCy (a benchmark, not a test)."""
+from __future__ import annotations
+
+import json
+import sys
+
+from pipelines.cli import EXIT_FATAL, EXIT_OK
+from pipelines.cli.options import add_note_input_options, column_map, default_processes
+
+
+def add_parser(sub) -> None:
+    from pipelines.bench import PATHS
+
+    p = sub.add_parser("bench", help="measure extraction throughput against medspaCy baselines", description=__doc__)
+    p.add_argument("notes", nargs="?", help="notes file (any `extract` input; default: the distinct MTSamples transcriptions in ../shared)")
+    p.add_argument("--limit", type=int, help="use this many notes (the input is cycled when it holds fewer)")
+    p.add_argument("--processes", type=int, default=default_processes(), help="worker processes for the parallel run (default: all cores)")
+    p.add_argument("--baseline-limit", type=int, default=200, help="notes for the slow paths: medspaCy baselines and our full pipeline (default 200)")
+    p.add_argument("--paths", nargs="+", choices=[*PATHS, "nerveflag_fast_nproc"], help="measure only these paths")
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.add_argument("--check", action="store_true", help="also run the full pipeline and the fast path on every note; exit 1 on any difference")
+    add_note_input_options(p)
+    p.set_defaults(func=run)
+
+
+def _load(args) -> tuple[str, list[str], list[str]]:
+    """(input name, note ids, texts)."""
+    from pipelines.bench import MTSAMPLES, cycled, mtsamples_texts
+
+    if args.notes:
+        from pipelines.io import read_notes
+
+        notes = read_notes(args.notes, fmt=args.fmt, columns=column_map(args) or None, query=args.query).notes
+        name, ids, texts = args.notes, [str(i) for i in notes["note_id"]], [str(t) for t in notes["text"]]
+    else:
+        texts = mtsamples_texts()
+        name, ids = str(MTSAMPLES), [f"mtsamples-{i}" for i in range(len(texts))]
+    if not texts:
+        raise ValueError("no notes to measure")
+    if args.limit is not None:
+        if args.limit < 1:
+            raise ValueError("--limit must be at least 1")
+        ids = [f"{ids[i % len(ids)]}#{i // len(ids)}" if i >= len(ids) else ids[i] for i in range(args.limit)]
+        texts = list(cycled(texts, args.limit))
+    return name, ids, texts
+
+
+def run(args) -> int:
+    from pipelines.bench import check_identity, format_table, run_bench
+
+    if args.processes < 1 or args.baseline_limit < 1:
+        raise ValueError("--processes and --baseline-limit must be at least 1")
+    name, ids, texts = _load(args)
+    log = None if args.json else (lambda msg: print(f"measuring {msg}", file=sys.stderr))
+    result = run_bench(texts, processes=args.processes, baseline_limit=args.baseline_limit, input_name=name, paths=args.paths, progress=log)
+    if args.check:
+        result["check"] = check_identity(ids, texts, processes=args.processes)
+    print(json.dumps(result, indent=2) if args.json else format_table(result))
+    if args.check:
+        check = result["check"]
+        if check["differing"]:
+            print(f"check: {check['differing']} of {check['notes']} notes differ between the full pipeline and the fast path; "
+                  f"first: note_id {check['first_differing_note_id']}", file=sys.stderr)
+            return EXIT_FATAL
+        if not args.json:
+            print(f"check: fast path identical to the full pipeline on all {check['notes']} notes", file=sys.stderr)
+    return EXIT_OK
