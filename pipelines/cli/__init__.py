@@ -19,7 +19,7 @@ import sys
 EXIT_OK, EXIT_FATAL, EXIT_USAGE, EXIT_QUARANTINED = 0, 1, 2, 3
 
 #: Subcommand modules under pipelines.cli, in --help order.
-COMMANDS = ["run", "extract", "score", "train", "evaluate", "synth", "brat"]
+COMMANDS = ["run", "extract", "score", "train", "evaluate", "synth", "brat", "bench"]
 
 
 class CLIError(Exception):
