@@ -68,11 +68,12 @@ def notes_to_process(notes: pd.DataFrame, seen: pd.DataFrame, version_now: str) 
     return notes[~same]
 
 
-def extracted_batches(todo: pd.DataFrame, batch_size: int, processes: int):
+def extracted_batches(todo: pd.DataFrame, batch_size: int, processes: int, on_note=lambda n: None):
     """(batch of notes, its MENTIONS with evidence snippets) for consecutive batches.
 
     One worker pool serves all batches; no more workers than one per NOTES_PER_WORKER notes
     (starting a worker costs about as much as extracting a few hundred notes).
+    `on_note(1)` is called after each note's extraction (progress).
     """
     from nlp.extract import iter_note_mentions, mentions_frame
 
@@ -81,10 +82,12 @@ def extracted_batches(todo: pd.DataFrame, batch_size: int, processes: int):
     for start in range(0, len(todo), batch_size):
         batch = todo.iloc[start:start + batch_size]
         rows = []
-        for note, note_rows in zip(batch[["note_id", "patient_id", "note_date"]].itertuples(index=False), found):
+        keys = zip(batch["note_id"].tolist(), batch["patient_id"].tolist(), batch["note_date"].tolist())
+        for (note_id, patient_id, note_date), note_rows in zip(keys, found):
             for row in note_rows:
-                row.update(note_id=note.note_id, patient_id=note.patient_id, note_date=note.note_date)
+                row.update(note_id=note_id, patient_id=patient_id, note_date=note_date)
             rows.extend(note_rows)
+            on_note(1)
         yield batch, add_snippets(mentions_frame(rows), batch)
 
 
@@ -151,13 +154,12 @@ def _run(store: Store, summary: dict, read: ReadResult, out: Path, model, proces
     crash_point("read")
 
     with progress(len(todo), "notes") as bar:
-        for k, (batch, mentions) in enumerate(extracted_batches(todo, batch_size, processes), start=1):
+        for k, (batch, mentions) in enumerate(extracted_batches(todo, batch_size, processes, bar.update), start=1):
             with store.transaction():
                 store.save_batch(batch.assign(run_id=summary["run_id"]), mentions)
                 crash_point(f"uncommitted:{k}")
             crash_point(f"batch:{k}")
             counts["mentions_new"] += len(mentions)
-            bar.update(len(batch))
     lap("extract")
 
     model_changed = store.get_state("model_version") != summary["model_version"]
