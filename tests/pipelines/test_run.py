@@ -169,3 +169,23 @@ def test_fatal_errors_exit_1_with_one_line(notes_csv, tmp_path, capsys):
         assert main(argv) == 1, argv
         lines = capsys.readouterr().err.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("nerveflag run: error:") and message in lines[0], lines
+
+
+def test_omop_note_table_in_gives_note_nlp_rows_keyed_by_its_note_ids(tmp_path):
+    import duckdb
+
+    from pipelines.cli import main
+
+    frame = pd.DataFrame({"note_id": [101, 102, 103], "person_id": [7, 7, 8],
+                          "note_date": pd.to_datetime(["2024-03-01", "2024-03-20", "2024-04-01"]),
+                          "note_text": ["L quad 4-/5. Numbness to knee.", "quad 3/5, can't climb stairs now.", "Strength 5/5 throughout."],
+                          "note_type_concept_id": [44814645] * 3})
+    with duckdb.connect(str(tmp_path / "cdm.duckdb")) as con:
+        con.execute("CREATE TABLE note AS SELECT * REPLACE (CAST(note_date AS DATE) AS note_date) FROM frame")
+    assert main(["run", str(tmp_path / "cdm.duckdb"), "--query", "SELECT * FROM note", "--store", str(tmp_path / "s.duckdb"),
+                 "--out", str(tmp_path / "out"), "--processes", "1"]) == 0
+    nlp = pd.read_parquet(tmp_path / "out" / "note_nlp.parquet")
+    assert nlp["note_id"].dtype == "int64" and set(nlp["note_id"]) == {101, 102}  # 103 has no finding
+    assert nlp["note_nlp_id"].is_unique and (nlp["snippet"].str.len() <= 250).all()
+    wl = pd.read_csv(tmp_path / "out" / "worklist.csv", dtype={"patient_id": str})
+    assert wl["patient_id"].tolist() == ["7"]
