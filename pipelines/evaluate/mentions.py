@@ -101,7 +101,7 @@ def evaluate_mentions(gold: pd.DataFrame, pred: pd.DataFrame, note_ids=None) -> 
     Pass the ids of every annotated note (also those with no gold mention) so that
     predictions on them count as false positives. Returns
     {"notes", "gold", "pred", "strict": {label: prf}, "lenient": {label: prf},
-     "attributes": {attr: prf}, "attribute_pairs", "grade_accuracy" (None if no pair), "grade_n"}.
+     "attributes": {attr: prf}, "attribute_pairs", "grade_accuracy" (NaN if no pair), "grade_n"}.
     """
     gold, pred = _scored(gold, "gold"), _scored(pred, "pred")
     scope = set(map(str, note_ids)) if note_ids is not None else set(gold["note_id"])
@@ -120,14 +120,14 @@ def evaluate_mentions(gold: pd.DataFrame, pred: pd.DataFrame, note_ids=None) -> 
     result["attribute_pairs"] = len(g_rows)
     graded = [(g, p) for g, p in pairs["lenient"] if gold.at[g, "label"] == "WEAKNESS" and gold.at[g, "grade"]]
     correct = sum(gold.at[g, "grade"] == pred.at[p, "grade"] for g, p in graded)
-    result["grade_accuracy"] = correct / len(graded) if graded else None
+    result["grade_accuracy"] = correct / len(graded) if graded else float("nan")
     result["grade_n"] = len(graded)
     return result
 
 
 def format_report(result: dict) -> str:
     """The evaluation as text tables."""
-    grade = "-" if result["grade_accuracy"] is None else f"{result['grade_accuracy']:.3f}"
+    grade = f"{result['grade_accuracy']:.3f}" if result["grade_n"] else "-"
     return "\n\n".join([
         f"notes {result['notes']}; gold mentions {result['gold']}; predicted {result['pred']}",
         format_table(result["strict"], title="strict (exact span + label)"),
