@@ -3,17 +3,21 @@
 `RiskClassifier` follows scikit-learn conventions (parameters stored in __init__, `fit`
 returns self, learned attributes end in `_`, `predict_proba`). It wraps a Pipeline
 (impute -> scale -> logistic regression, balanced classes) calibrated with
-CalibratedClassifierCV, picks a decision threshold on out-of-fold predictions so that
-sensitivity is at least `min_sensitivity`, and explains a patient's risk by the features
-that pushed it up (coefficient x standardised value of a model fitted on all data).
+CalibratedClassifierCV, picks a decision threshold on out-of-fold (validation)
+predictions so that sensitivity is at least `min_sensitivity`, and records the
+validation AUROC, sensitivity and specificity at that threshold in `validation_`.
+`explain` names the features that pushed a patient's risk up (coefficient x standardised
+value of a model fitted on all data), in the words of `pipelines.features.feature_phrases`.
 """
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
@@ -72,7 +76,13 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
             )[:, 1]
         else:  # too few examples for out-of-fold scores: fall back to in-sample
             scores = self.calibrated_.predict_proba(X)[:, 1]
-        self.threshold_ = threshold_for_sensitivity(y == self.classes_[1], scores, self.min_sensitivity)
+        positive = y == self.classes_[1]
+        self.threshold_ = threshold_for_sensitivity(positive, scores, self.min_sensitivity)
+        flagged = scores >= self.threshold_
+        self.validation_ = {
+            "out_of_fold": float(inner >= 2), "auroc": float(roc_auc_score(positive, scores)),
+            "sensitivity": float(flagged[positive].mean()), "specificity": float((~flagged[~positive]).mean()),
+        }
         return self
 
     def predict_proba(self, X):
@@ -95,3 +105,14 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         imputed = self.explainer_.named_steps["impute"].transform(X)
         scaled = self.explainer_.named_steps["scale"].transform(imputed)
         return scaled * self.explainer_.named_steps["model"].coef_[0]
+
+
+def explain(model: RiskClassifier, features: pd.DataFrame, phrases: pd.DataFrame, top: int = 3) -> list[str]:
+    """Per patient (row of `features`), the phrases of the up to `top` features that pushed risk up most, "; "-joined."""
+    contributions = model.contributions(features.to_numpy())
+    words = phrases.reindex(index=features.index, columns=features.columns).to_numpy()
+    out = []
+    for row, text in zip(contributions, words):
+        order = [i for i in np.argsort(row)[::-1][:top] if row[i] > 0 and text[i]]
+        out.append("; ".join(text[i] for i in order))
+    return out

@@ -3,7 +3,8 @@
 A model file holds a dict: the fitted RiskClassifier, its feature list, the decision
 threshold, library versions and training metrics. Loading refuses any type outside
 TRUSTED_TYPES (skops inspects the file without running it), so a model from an unknown
-source cannot execute code.
+source cannot execute code; a caller who has audited a file may name extra types with
+`trusted=`.
 """
 from __future__ import annotations
 
@@ -47,8 +48,11 @@ def save_model(model: RiskClassifier, path, metrics: dict | None = None) -> dict
     return meta
 
 
-def load_model(path=DEFAULT_MODEL) -> dict:
-    """The saved dict (model, features, threshold, versions, metrics); refuses untrusted types."""
+def load_model(path=DEFAULT_MODEL, trusted=()) -> dict:
+    """The saved dict (model, features, threshold, versions, metrics).
+
+    Refuses (ValueError, before anything is loaded) types outside TRUSTED_TYPES and `trusted`.
+    """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such model file")
@@ -56,7 +60,7 @@ def load_model(path=DEFAULT_MODEL) -> dict:
         untrusted = set(sio.get_untrusted_types(file=path))
     except Exception as err:
         raise ValueError(f"{path}: not a skops model file ({type(err).__name__})") from None
-    unexpected = sorted(untrusted - TRUSTED_TYPES)
+    unexpected = sorted(untrusted - TRUSTED_TYPES - set(trusted))
     if unexpected:
         raise ValueError(f"{path}: refusing to load untrusted types: {', '.join(unexpected)}")
     bundle = sio.load(path, trusted=sorted(untrusted))

@@ -2,7 +2,9 @@ import numpy as np
 import pytest
 from sklearn.utils.estimator_checks import check_estimator
 
-from pipelines.classifier import RiskClassifier, threshold_for_sensitivity
+import pandas as pd
+
+from pipelines.classifier import RiskClassifier, explain, threshold_for_sensitivity
 
 
 def data(n=120, seed=0):
@@ -13,7 +15,7 @@ def data(n=120, seed=0):
 
 
 def test_passes_scikit_learn_estimator_checks():
-    check_estimator(RiskClassifier())
+    check_estimator(RiskClassifier(cv=2))
 
 
 def test_calibrated_probabilities_and_sensitivity_threshold():
@@ -24,6 +26,8 @@ def test_calibrated_probabilities_and_sensitivity_threshold():
     assert ((risk >= 0) & (risk <= 1)).all()
     assert model.flag(X_new)[y_new == 1].mean() >= 0.9  # threshold chosen out-of-fold for 0.95
     assert risk[y_new == 1].mean() > risk[y_new == 0].mean() + 0.3
+    assert model.validation_["out_of_fold"] == 1.0 and model.validation_["sensitivity"] >= 0.95
+    assert 0.8 < model.validation_["auroc"] <= 1.0
 
 
 def test_threshold_for_sensitivity_is_exact_on_known_scores():
@@ -41,3 +45,13 @@ def test_one_class_is_refused():
     X, _ = data(20)
     with pytest.raises(ValueError, match="binary"):
         RiskClassifier().fit(X, np.zeros(20, dtype=int))
+
+
+def test_explain_names_only_features_that_pushed_risk_up():
+    X, y = data()
+    model = RiskClassifier().fit(X, y)
+    features = pd.DataFrame([[3.0, 2.0, 0.0, 0.0], [-3.0, -2.0, 0.0, 0.0]], columns=list("abcd"), index=["high", "low"])
+    phrases = features.map(lambda v: f"value {v:g}").set_axis(list("abcd"), axis=1)
+    phrases.loc[:, "a"] = ["a is high", "a is low"]
+    why = explain(model, features, phrases, top=1)
+    assert why[0] == "a is high" and "a is low" not in why[1]

@@ -26,10 +26,12 @@ class Sneaky:
     """A type no model should contain."""
 
 
-def test_untrusted_types_are_refused_without_loading(tmp_path):
+def test_untrusted_types_are_refused_unless_explicitly_trusted(tmp_path):
     sio.dump({"model": Sneaky(), "features": list(FEATURES)}, tmp_path / "bad.skops")
-    with pytest.raises(ValueError, match="refusing to load untrusted types"):
+    with pytest.raises(ValueError, match="refusing to load untrusted types: tests.pipelines.test_model_io.Sneaky"):
         load_model(tmp_path / "bad.skops")
+    bundle = load_model(tmp_path / "bad.skops", trusted=["tests.pipelines.test_model_io.Sneaky"])
+    assert isinstance(bundle["model"], Sneaky)
 
 
 def test_not_a_model_file(tmp_path):
@@ -40,5 +42,7 @@ def test_not_a_model_file(tmp_path):
         load_model(tmp_path / "absent.skops")
 
 
-def test_shipped_default_model_loads():
-    assert load_model(DEFAULT_MODEL)["threshold"] > 0
+def test_shipped_default_model_loads_with_its_validation_metrics():
+    bundle = load_model(DEFAULT_MODEL)
+    assert 0 < bundle["threshold"] < 1 and bundle["metrics"]["validation_sensitivity"] >= 0.95
+    assert bundle["model"].n_features_in_ == len(FEATURES)

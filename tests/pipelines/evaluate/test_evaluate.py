@@ -2,7 +2,7 @@ import pandas as pd
 import pytest
 
 from pipelines.evaluate.mentions import evaluate_mentions
-from pipelines.evaluate.patients import patient_metrics
+from pipelines.evaluate.patients import format_metrics, patient_metrics
 from tests.pipelines.helpers import mentions
 
 
@@ -36,3 +36,13 @@ def test_patient_metrics_on_a_known_confusion_matrix():
 def test_missing_columns_are_named():
     with pytest.raises(ValueError, match="pred: missing column"):
         patient_metrics(pd.DataFrame({"patient_id": ["a"], "needs_referral": [1]}), pd.DataFrame({"patient_id": ["a"]}))
+
+
+def test_auroc_uses_patients_with_a_risk_and_bad_labels_are_refused():
+    gold = pd.DataFrame({"patient_id": ["a", "b", "c"], "needs_referral": [1, 0, 0]})
+    pred = pd.DataFrame({"patient_id": ["a", "b", "c"], "needs_referral": [1, 0, 1], "risk": [0.9, 0.2, float("nan")]})
+    m = patient_metrics(gold, pred)
+    assert m["auroc"] == 1.0 and m["auroc_n"] == 2 and m["delay_n"] == 0
+    assert "auroc        1.000 over 2 patients with a risk" in format_metrics(m)
+    with pytest.raises(ValueError, match="gold: needs_referral must be 0 or 1"):
+        patient_metrics(gold.assign(needs_referral=[1, 2, None]), pred)
