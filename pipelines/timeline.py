@@ -58,6 +58,9 @@ def present_mask(mentions: pd.DataFrame) -> pd.Series:
 def order_visits(notes: pd.DataFrame) -> pd.DataFrame:
     """Notes sorted into visits: by patient, date, then note_id; with visit_index."""
     require_columns(notes, NOTE_COLUMNS, "notes")
+    duplicated = notes["note_id"].duplicated()
+    if duplicated.any():
+        raise ValueError(f"notes: {int(duplicated.sum())} duplicate note_id(s); each note is one visit (pipelines.io collapses or quarantines repeats)")
     if notes["note_date"].isna().any():
         raise ValueError(f"{int(notes['note_date'].isna().sum())} note(s) with a missing note_date cannot be placed "
                          "on a timeline (quarantine them upstream)")

@@ -51,6 +51,8 @@ def test_same_date_notes_are_separate_visits_and_missing_dates_are_refused():
     n = notes(("a", "a-b", "2024-01-01"), ("a", "a-a", "2024-01-01"), ("b", "b-1", "2023-06-01"))
     t = build_timeline(n, mentions(("a-a", "REFERRAL")))
     assert t[["note_id", "visit_index", "has_referral"]].values.tolist() == [["a-a", 1, 1], ["a-b", 2, 0], ["b-1", 1, 0]]
+    with pytest.raises(ValueError, match="1 duplicate note_id"):
+        build_timeline(n.assign(note_id=["a-a", "a-a", "b-1"]), mentions())
     n.loc[1, "note_date"] = pd.NaT
     with pytest.raises(ValueError, match="1 note.s. with a missing note_date"):
         build_timeline(n, mentions())
