@@ -115,8 +115,8 @@ class VisitWriter:
 
     # -- writing --------------------------------------------------------------
     def phrase(self, template: str, label: str = "", attributes: dict | None = None, grade: str = "",
-               start: bool = False, end: bool = True) -> None:
-        """Fill, misspell and append one phrase; details (side, site, grade) follow the slots it uses."""
+               start: bool = False, end: bool = True, misspell: bool = True) -> None:
+        """Fill, misspell (unless copied forward) and append one phrase; details (side, site, grade) follow its slots."""
         details = {"grade": grade}
         if "{side}" in template or "{Side}" in template or "{sidelimb}" in template:
             details["side"] = self.patient.side
@@ -124,7 +124,8 @@ class VisitWriter:
             if "{" + slot + "}" in template:
                 details["site"] = site
                 break
-        text = self._misspell(fill(template, self.slots))
+        text = fill(template, self.slots)
+        text = self._misspell(text) if misspell else text
         if start:
             text = capitalize(text)
         self.b.add(text.rstrip(". ") if end else text, label, attributes, details)
@@ -261,7 +262,7 @@ class VisitWriter:
 
     def block_ros(self):
         ros = self.c["ros"]
-        self.phrase(ros["blocks"][self.style % len(ros["blocks"])], "", {ros["attribute"]: 1}, end=False)
+        self.phrase(ros["blocks"][self.style % len(ros["blocks"])], "", {ros["attribute"]: 1}, end=False, misspell=False)
 
     def block_pmh(self):
         self.phrase(self.pick(self.c["pmh"]), start=True)
