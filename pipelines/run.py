@@ -38,8 +38,6 @@ from pipelines.score import score_patients
 from pipelines.store import Store
 
 CRASH_ENV = "NERVEFLAG_CRASH_AT"
-#: Fewest notes worth starting one more extraction worker process for.
-NOTES_PER_WORKER = 200
 #: Columns whose change (versus the store) makes a note be processed again.
 FINGERPRINT = ["patient_id", "note_date", "note_type", "text_sha256", "pipeline_version"]
 
@@ -68,27 +66,16 @@ def notes_to_process(notes: pd.DataFrame, seen: pd.DataFrame, version_now: str) 
     return notes[~same]
 
 
-def extracted_batches(todo: pd.DataFrame, batch_size: int, processes: int, on_note=lambda n: None):
-    """(batch of notes, its MENTIONS with evidence snippets) for consecutive batches.
+def extracted_batches(todo: pd.DataFrame, batch_size: int, processes: int, on_note=None):
+    """(batch of notes, its MENTIONS with evidence snippets) for consecutive batches, one worker pool for all.
 
-    One worker pool serves all batches; no more workers than one per NOTES_PER_WORKER notes
-    (starting a worker costs about as much as extracting a few hundred notes).
     `on_note(1)` is called after each note's extraction (progress).
     """
-    from nlp.extract import iter_note_mentions, mentions_frame
+    from nlp.extract import iter_extract
 
-    processes = max(1, min(processes, len(todo) // NOTES_PER_WORKER))
-    found = iter_note_mentions((str(t) for t in todo["text"]), processes=processes)
-    for start in range(0, len(todo), batch_size):
-        batch = todo.iloc[start:start + batch_size]
-        rows = []
-        keys = zip(batch["note_id"].tolist(), batch["patient_id"].tolist(), batch["note_date"].tolist())
-        for (note_id, patient_id, note_date), note_rows in zip(keys, found):
-            for row in note_rows:
-                row.update(note_id=note_id, patient_id=patient_id, note_date=note_date)
-            rows.extend(note_rows)
-            on_note(1)
-        yield batch, add_snippets(mentions_frame(rows), batch)
+    batches = [todo.iloc[start:start + batch_size] for start in range(0, len(todo), batch_size)]
+    for batch, mentions in zip(batches, iter_extract(batches, processes=processes, progress=on_note)):
+        yield batch, add_snippets(mentions, batch)
 
 
 def _quiet_bar(total, unit):
