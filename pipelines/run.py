@@ -96,7 +96,7 @@ def run_notes(read: ReadResult, store_path, out_dir, *, model_path=None, process
               progress=None, read_s: float = 0.0) -> dict:
     """The job on notes already read (`read.notes` NOTES, `read.quarantine` QUARANTINE); returns the run summary.
 
-    Summary keys: run_id, status, pipeline_version, model_version; counts (read, processed,
+    Summary keys: run_id, started, status, pipeline_version, model_version; counts (read, processed,
     skipped_unchanged, quarantined, duplicates_collapsed, mentions_new, patients_rescored,
     patients, needs_referral) with read = processed + skipped_unchanged + quarantined +
     duplicates_collapsed; timings_s per stage (read, plan, extract, score, outputs, total);
@@ -107,13 +107,15 @@ def run_notes(read: ReadResult, store_path, out_dir, *, model_path=None, process
         raise ValueError("batch size must be at least 1")
     model_file = Path(model_path) if model_path else (DEFAULT_MODEL if DEFAULT_MODEL.is_file() else None)
     model = load_model(model_file) if model_file else None
-    summary = {"run_id": uuid.uuid4().hex[:12], "status": "running", "pipeline_version": pipeline_version(),
+    started = datetime.now()
+    summary = {"run_id": uuid.uuid4().hex[:12], "started": started.isoformat(timespec="seconds"), "status": "running",
+               "pipeline_version": pipeline_version(),
                "model_version": model_version(model_file),
                "counts": {"read": read.n_read, "processed": 0, "skipped_unchanged": 0, "quarantined": len(read.quarantine),
                           "duplicates_collapsed": read.duplicates_collapsed, "mentions_new": 0},
                "timings_s": {"read": round(read_s, 3)}}
     with Store(store_path) as store:
-        store.start_run(summary["run_id"], datetime.now(), summary["pipeline_version"], summary["model_version"])
+        store.start_run(summary["run_id"], started, summary["pipeline_version"], summary["model_version"])
         try:
             _run(store, summary, read, Path(out_dir), model, processes, batch_size, progress or _quiet_bar)
         except BaseException:

@@ -100,8 +100,10 @@ def grade_trend(pid: str, mentions: list) -> str:
             worst[key] = min(worst.get(key, 99.0), grade_value(m.grade))
     if not worst:
         return ""
-    points = [(str(pd.Timestamp(date).date())[5:], value) for (date, _), value in sorted(worst.items())]
-    return "<h4>Strength grade (worst per visit)</h4>" + line_chart(points, f"strength grades of patient {pid}")
+    start, end = min(date for date, _ in worst), max(date for date, _ in worst)
+    points = [(f"{date:%m-%d}", (date - start).days, value) for (date, _), value in sorted(worst.items())]
+    years = f"{start:%Y}" + (f"-{end:%Y}" if end.year != start.year else "")
+    return f"<h4>Strength grade (worst per visit), {years}</h4>" + line_chart(points, f"strength grades of patient {pid}")
 
 
 def patient_section(patient, visits: list, mentions: list) -> str:

@@ -20,18 +20,21 @@ def bar_chart(values: dict[str, float], width: int = 520, bar: int = 22, color: 
     return f'<svg xmlns="http://www.w3.org/2000/svg" width="{width + 50}" height="{height}" role="img">{"".join(rows)}</svg>'
 
 
-def line_chart(points: list[tuple[str, float]], label: str, width: int = 420, height: int = 150, lo: float = 0, hi: float = 5) -> str:
-    """A line through (x label, y) points, y from lo (bottom) to hi (top); used for strength grades."""
+def line_chart(points: list[tuple[str, float, float]], label: str, width: int = 420, height: int = 150, lo: float = 0, hi: float = 5) -> str:
+    """A line through (x label, x, y) points, x scaled to the width (e.g. days), y from lo (bottom) to hi (top);
+    used for strength grades over time."""
     if not points:
         return ""
-    step = (width - 60) / max(1, len(points) - 1)
-    def xy(i, v):
-        return 40 + i * step, 10 + (hi - v) / (hi - lo) * (height - 40)
-    coords = [xy(i, v) for i, (_, v) in enumerate(points)]
+    first, last = min(p[1] for p in points), max(p[1] for p in points)
+    span = (last - first) or 1
+    def xy(x, v):
+        return 40 + (x - first) / span * (width - 80), 10 + (hi - v) / (hi - lo) * (height - 40)
+    coords = [xy(x, v) for _, x, v in points]
     path = " ".join(f"{x:.0f},{y:.0f}" for x, y in coords)
-    grid = "".join(f'<line x1="35" x2="{width - 10}" y1="{xy(0, g)[1]:.0f}" y2="{xy(0, g)[1]:.0f}" stroke="#ddd"/>'
-                   f'<text x="5" y="{xy(0, g)[1] + 4:.0f}" font-size="10">{g}/5</text>' for g in range(int(lo), int(hi) + 1))
-    dots = "".join(f'<circle cx="{x:.0f}" cy="{y:.0f}" r="4" fill="#c0392b"/>'
-                   f'<text x="{x - 25:.0f}" y="{height - 8}" font-size="10">{escape(str(t))}</text>' for (x, y), (t, _) in zip(coords, points))
+    grid = "".join(f'<line x1="35" x2="{width - 10}" y1="{xy(first, g)[1]:.0f}" y2="{xy(first, g)[1]:.0f}" stroke="#ddd"/>'
+                   f'<text x="5" y="{xy(first, g)[1] + 4:.0f}" font-size="10">{g}/5</text>' for g in range(int(lo), int(hi) + 1))
+    dots = "".join(f'<circle cx="{x:.0f}" cy="{y:.0f}" r="4" fill="#c0392b"><title>{escape(str(t))}: {v:.2g}</title></circle>'
+                   f'<text x="{x - 14:.0f}" y="{height - 8}" font-size="10">{escape(str(t))}</text>'
+                   for (x, y), (t, _, v) in zip(coords, points))
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" aria-label="{escape(label)}">'
             f'{grid}<polyline points="{path}" fill="none" stroke="#c0392b" stroke-width="2"/>{dots}</svg>')
