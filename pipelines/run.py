@@ -54,6 +54,7 @@ def crash_point(name: str) -> None:
 
 
 def text_hash(text: str) -> str:
+    """SHA-256 (hex) of a note's text; the store keeps this, never the text."""
     return hashlib.sha256(str(text).encode("utf-8", "surrogatepass")).hexdigest()
 
 

@@ -11,8 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipelines.run import CRASH_ENV, run_job
-from pipelines.store import RESULT_TABLES, Store
+from pipelines.run import CRASH_ENV, notes_to_process, run_job
+from pipelines.schemas import NOTES, conform, empty
+from pipelines.store import NOTES_SEEN, RESULT_TABLES, Store
 from pipelines.synth import generate_cohort
 
 TABLE_OUTPUTS = ("mentions.parquet", "patients.parquet", "worklist.csv", "note_nlp.parquet", "note_nlp.csv", "quarantine.csv")
@@ -57,6 +58,21 @@ def assert_same(a: dict, b: dict):
     assert a.keys() == b.keys()
     for name in a:
         pd.testing.assert_frame_equal(a[name].reset_index(drop=True), b[name].reset_index(drop=True), check_dtype=False, obj=name)
+
+
+def test_notes_to_process_compares_text_hash_metadata_and_version():
+    base = {"patient_id": "p", "note_date": "2024-01-01", "text": "L quad 4/5.", "note_type": "PT"}
+    old = conform(pd.DataFrame([{**base, "note_id": f"n{i}"} for i in range(6)]), NOTES)
+    seen = notes_to_process(old, empty(NOTES_SEEN), "v1").assign(run_id="r1")
+    new = old.copy()
+    new.loc[1, "text"] = "L quad 3/5."
+    new.loc[2, "note_date"] = pd.Timestamp("2024-01-02")
+    new.loc[3, "patient_id"] = "q"
+    new.loc[4, "note_type"] = "ED"
+    new = pd.concat([new, conform(pd.DataFrame([{**base, "note_id": "n9"}]), NOTES)], ignore_index=True)
+    assert notes_to_process(new, seen, "v1")["note_id"].tolist() == ["n1", "n2", "n3", "n4", "n9"]
+    assert len(notes_to_process(new, seen, "v2")) == len(new)
+    assert notes_to_process(old, seen, "v1").empty
 
 
 def test_counts_add_up_and_a_second_run_processes_nothing(notes_csv, clean_run, tmp_path):
