@@ -74,9 +74,9 @@ class FastExtractor:
         context_rules = self.context.context.rules
         self.target_index = RuleIndex(self.nlp, target_rules)
         self.context_index = RuleIndex(self.nlp, context_rules)
-        self.mention_rule = [r.category != EXCLUDE for r in target_rules]
-        self.needs_labels = [frozenset((r.metadata or {}).get("requires_sentence_labels") or ()) for r in target_rules]
-        self.every_sentence = any(self.mention_rule[i] for i in self.target_index.unconditional)
+        self.mention_index = RuleIndex(self.nlp, [r for r in target_rules if r.category != EXCLUDE])
+        self.needs_labels = [frozenset((r.metadata or {}).get("requires_sentence_labels") or ()) for r in self.mention_index.rules]
+        self.every_sentence = bool(self.mention_index.unconditional)
         nlp = self.nlp
         self.target_matchers = SubsetMatchers(
             target_rules, lambda: TargetMatcher(nlp, name=self.targets.name, result_type=None, prune=True),
@@ -93,7 +93,7 @@ class FastExtractor:
         if self.every_sentence or len(lowered) != len(text):
             spans = sentence_spans(text, sections)
             return spans, list(range(len(spans)))
-        hits = [(pos, ids) for pos, ids in self.target_index.hits(lowered) if any(self.mention_rule[i] for i in ids)]
+        hits = self.mention_index.hits(lowered)
         if not hits:
             return [], []
         spans = sentence_spans(text, sections)
@@ -101,10 +101,10 @@ class FastExtractor:
         by_sentence: dict[int, set[int]] = {}
         for pos, ids in hits:
             by_sentence.setdefault(bisect.bisect_right(starts, pos) - 1, set()).update(ids)
-        index, chosen = self.target_index, []
+        index, chosen = self.mention_index, []
         for i, rules in sorted(by_sentence.items()):
             sentence = lowered[spans[i][0]:spans[i][1]]
-            met = [r for r in rules if self.mention_rule[r] and index.meets(r, sentence)]
+            met = [r for r in rules if index.meets(r, sentence)]
             labels = {index.rules[r].category for r in met}
             if any(not self.needs_labels[r] or self.needs_labels[r] & labels for r in met):
                 chosen.append(i)

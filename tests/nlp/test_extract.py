@@ -1,0 +1,76 @@
+"""extract_mentions / iter_extract: same mentions for 1 or 2 processes, streaming batches, bad input."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from nlp.extract import extract_mentions, iter_extract
+from pipelines.schemas import MENTIONS
+
+TEXTS = [
+    "L quad 4+/5. Numbness anterior thigh.",
+    "",
+    "quad 2/5, can't climb stairs. Continue PT.",
+    "Strength 5/5. Denies numbness.",
+    "Routine visit.",
+    "Progressive weakness of the right leg; referred for EMG.",
+] * 4
+
+
+def _notes(texts):
+    n = len(texts)
+    return pd.DataFrame({
+        "patient_id": [f"p{i % 3}" for i in range(n)], "note_id": [f"n{i}" for i in range(n)],
+        "note_date": pd.to_datetime(["2024-01-01"] * n), "text": texts,
+    })
+
+
+@pytest.fixture(scope="module")
+def one_process():
+    return extract_mentions(_notes(TEXTS))
+
+
+def test_mentions_have_the_schema_columns(one_process):
+    assert list(one_process.columns) == list(MENTIONS)
+    assert len(one_process) > 0 and set(one_process["note_id"]) <= {f"n{i}" for i in range(len(TEXTS))}
+
+
+def test_two_processes_same_as_one(one_process):
+    assert extract_mentions(_notes(TEXTS), processes=2, batch_size=3).equals(one_process)
+
+
+def test_fast_same_as_full(one_process):
+    assert extract_mentions(_notes(TEXTS), fast=False).equals(one_process)
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_iter_extract_streams_batches_in_order(one_process, processes):
+    notes = _notes(TEXTS)
+    batches = [notes.iloc[:0], notes.iloc[:5], notes.iloc[5:5], notes.iloc[5:], notes.iloc[:0]]
+    seen = []
+
+    def lazy():
+        for batch in batches:
+            seen.append(len(batch))
+            yield batch
+
+    out = list(iter_extract(lazy(), processes=processes, batch_size=2))
+    assert len(out) == len(batches) and seen == [len(b) for b in batches]
+    assert len(out[0]) == 0 and len(out[2]) == 0 and len(out[4]) == 0
+    assert pd.concat(out, ignore_index=True).equals(one_process)
+
+
+def test_progress_counts_every_note():
+    calls = []
+    extract_mentions(_notes(TEXTS[:6]), progress=calls.append)
+    assert sum(calls) == 6
+
+
+def test_missing_column_is_a_clear_error():
+    with pytest.raises(ValueError, match="missing column"):
+        extract_mentions(pd.DataFrame({"text": ["x"]}))
+
+
+def test_empty_notes_table_gives_empty_mentions():
+    out = extract_mentions(_notes([]))
+    assert len(out) == 0 and "label" in out.columns

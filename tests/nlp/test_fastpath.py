@@ -1,0 +1,105 @@
+"""The fast path gives exactly the full pipeline's mentions: MTSamples, dev gold notes, hard cases."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from nlp.anchors import RuleIndex, Requirement, rule_requirements, token_requirement, trie_regex
+from nlp.fastpath import FastExtractor
+from nlp.mentions import doc_mentions
+from tests.conftest import REPO
+
+HARD_CASES = [
+    "",
+    "   \n\t  \n",
+    "Nothing of interest today. Follow up in 6 months.",
+    "...on 05/12/2007.,HISTORY OF PRESENT ILLNESS:,  The patient reports numbness and,TINGLING:, of the L thigh.",
+    "EXAM:,MRI SPINAL CORD CERVICAL WITHOUT CONTRAST,CLINICAL:,Right arm pain, numbness and\ntingling.,FINDINGS:,Normal.",
+    "Right arm numbness and\n\nTingling down the leg. Quad 4-/5. Denies weakness.",
+    "Pt cannot climb stairs.  He can't rise from a chair; L quad 3/5, R 5/5.",
+    "Ünïcödé café: İstanbul ΣΑΣ numbness of the left thigh, quad 4/5 — progressive weakness.",
+    "K\u212a numbness\u00a0and weakness\u2028of the R leg. Atrophy of the left quadriceps.",
+    "Thigh girth: L 48 cm vs R 52 cm. Referred to neurosurgery for EMG/NCS.",
+]
+
+
+@pytest.fixture(scope="module")
+def fast(nlp):
+    return FastExtractor(nlp)
+
+
+def _full(nlp, text):
+    return doc_mentions(nlp(text))
+
+
+@pytest.mark.parametrize("text", HARD_CASES)
+def test_hard_cases_identical(nlp, fast, text):
+    assert fast(text) == _full(nlp, text)
+
+
+def test_hard_cases_find_mentions(nlp, fast):
+    found = [row["text"].lower() for text in HARD_CASES for row in fast(text)]
+    assert "4-/5" in " ".join(found) and any("numbness" in t for t in found)
+
+
+def test_megabyte_note_identical(nlp, fast):
+    block = HARD_CASES[5] + " " + HARD_CASES[3] + "\n" + "Routine visit, vitals stable. " * 20 + "\n"
+    text = (block * (1_000_000 // len(block) + 1))[:1_000_000]
+    rows = fast(text)
+    assert len(rows) > 100
+    assert rows == _full(nlp, text)
+
+
+def test_note_without_anchor_is_never_tokenized(fast, monkeypatch):
+    monkeypatch.setattr(fast, "process_window", lambda *a, **k: pytest.fail("tokenized a note with no anchor"))
+    assert fast("Routine visit. Vitals stable. Return in a year.") == []
+
+
+def test_mtsamples_sample_identical(nlp, fast, mtsamples):
+    for i, text in enumerate(mtsamples[:300]):
+        assert fast(text) == _full(nlp, text), f"MTSamples note {i} differs"
+
+
+def test_dev_gold_notes_identical(nlp, fast):
+    path = REPO / "annotations" / "dev" / "notes.csv"
+    if not path.is_file():
+        pytest.skip("annotations/dev/notes.csv not present")
+    notes = pd.read_csv(path, keep_default_na=False)
+    for note_id, text in zip(notes["note_id"], notes["text"]):
+        assert fast(text) == _full(nlp, text), f"dev note {note_id} differs"
+
+
+def test_token_requirements():
+    assert token_requirement({"LOWER": "Weak"}) == Requirement(frozenset({"weak"}))
+    assert token_requirement({"LOWER": {"IN": ["A", "b"]}}) == Requirement(frozenset({"a", "b"}))
+    assert token_requirement({"LOWER": "x", "OP": "?"}) is None
+    assert token_requirement({"IS_ALPHA": True}) is None
+    assert token_requirement({"LIKE_NUM": True}) is None
+    assert token_requirement({"TEXT": {"REGEX": "^[0-4]/5$"}}) == Requirement(frozenset(), (("[0-4]/5", False),))
+    assert token_requirement({"TEXT": {"REGEX": r"(?<!\d)x"}}) is None  # lookbehind: not searchable in a sentence
+
+
+def test_whole_token_words_and_tokenizer_special_cases(nlp):
+    regex = __import__("re").compile(trie_regex({"ta", "cm", "not"}, edges=True))
+    assert not regex.search("patient") and regex.search("ta.") and regex.search("5cm")
+    from medspacy.target_matcher import TargetRule
+
+    index = RuleIndex(nlp, [TargetRule("not", "X")])
+    assert index.met("he cannot") == [0]  # "cannot" tokenizes as "can" "not"
+    assert index.met("he knotted it") == []
+
+
+def test_rule_requirements_in_order(nlp):
+    from medspacy.target_matcher import TargetRule
+
+    rule = TargetRule("r", "X", pattern=[{"LOWER": "unable"}, {"LOWER": "to", "OP": "?"}, {"LOWER": "walk"}])
+    assert [r.words for r in rule_requirements(nlp, rule)] == [frozenset({"unable"}), frozenset({"walk"})]
+    index = RuleIndex(nlp, [rule])
+    assert index.met("unable to walk") == [0]
+    assert index.met("walk, unable") == []
+
+
+def test_windows_merge_neighbours():
+    assert FastExtractor.windows([0, 4, 5, 9], 10) == [(0, 1), (3, 6), (8, 9)]
+    assert FastExtractor.windows([0, 3], 10) == [(0, 4)]  # adjacent runs merge
+    assert FastExtractor.windows([], 3) == []

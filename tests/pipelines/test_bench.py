@@ -1,0 +1,72 @@
+"""`nerveflag bench` on a tiny input: valid JSON with the documented keys, --check, errors. No timing asserts."""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from pipelines.bench import MEDSPACY, RESULT_KEYS, ROW_KEYS, check_identity, format_table
+from pipelines.cli import main
+
+TEXTS = ["L quad 4+/5. Numbness anterior thigh.", "Routine visit.", "Pt can't climb stairs; referred for EMG.", ""]
+
+
+@pytest.fixture
+def notes_csv(tmp_path):
+    path = tmp_path / "notes.csv"
+    pd.DataFrame({
+        "patient_id": ["a", "a", "b", "c"], "note_id": ["1", "2", "3", "4"],
+        "note_date": ["2024-01-01"] * 4, "text": TEXTS,
+    }).to_csv(path, index=False)
+    return path
+
+
+def test_json_has_documented_keys(notes_csv, capsys):
+    paths = ["regex_scan", "spacy_tokenizer", MEDSPACY, "nerveflag_fast_1proc", "nerveflag_fast_nproc"]
+    code = main(["bench", str(notes_csv), "--json", "--processes", "2", "--baseline-limit", "2", "--limit", "6", "--paths", *paths])
+    assert code == 0
+    result = json.loads(capsys.readouterr().out)
+    assert set(RESULT_KEYS) <= set(result)
+    assert result["notes"] == 6 and result["baseline_limit"] == 2 and result["processes"] == 2
+    assert [r["name"] for r in result["results"]] == paths
+    for row in result["results"]:
+        assert set(row) == set(ROW_KEYS)
+        assert row["notes"] == (2 if row["name"] == MEDSPACY else 6)
+        assert row["notes_per_s"] > 0 and row["peak_rss_mb"] > 0
+    medspacy_row = result["results"][2]
+    assert medspacy_row["vs_medspacy"] == 1.0
+    fast_rows = [r for r in result["results"] if r["name"].startswith("nerveflag_fast")]
+    assert fast_rows[0]["mentions"] == fast_rows[1]["mentions"] > 0
+    assert result["speedup_processes"] > 0
+    assert "nerveflag_fast_1proc" in format_table(result)
+
+
+def test_check_passes_and_prints_a_table(notes_csv, capsys):
+    code = main(["bench", str(notes_csv), "--check", "--processes", "1", "--paths", "regex_scan"])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert "regex_scan" in captured.out and "identical" in captured.err
+
+
+def test_check_reports_first_differing_note_id_only(monkeypatch):
+    import nlp.extract
+
+    real = nlp.extract.iter_note_mentions
+
+    def skewed(texts, *, fast=True, **kw):
+        for i, rows in enumerate(real(texts, fast=fast, **kw)):
+            yield rows + ([{"label": "X"}] if fast and i == 2 else [])
+
+    monkeypatch.setattr(nlp.extract, "iter_note_mentions", skewed)
+    result = check_identity(["a", "b", "c", "d"], TEXTS)
+    assert result == {"notes": 4, "differing": 1, "first_differing_note_id": "c"}
+
+
+def test_missing_input_is_a_one_line_error(tmp_path, capsys):
+    assert main(["bench", str(tmp_path / "absent.csv"), "--paths", "regex_scan"]) == 1
+    assert "error" in capsys.readouterr().err
+
+
+def test_bad_limit_is_rejected(notes_csv, capsys):
+    assert main(["bench", str(notes_csv), "--limit", "0", "--paths", "regex_scan"]) == 1
