@@ -1,6 +1,6 @@
 """The referral worklist: patients who need referral, highest risk first, with the evidence.
 
-Columns: patient_id, risk, rule_flag, delay_days (days since the first red flag: the delay
+Columns: patient_id, risk (3 decimals), rule_flag, delay_days (days since the first red flag: the delay
 so far), delay_censored (1: still no referral), first_red_flag_date, last_note_date, n_notes,
 reasons (what fired, from scoring), evidence (present findings in date order:
 "2024-03-01 WEAKNESS 'quad 4-/5' (note n1 12-21); ...", at most MAX_EVIDENCE).
@@ -37,4 +37,5 @@ def build_worklist(patients: pd.DataFrame, mentions: pd.DataFrame) -> pd.DataFra
     flagged = patients[patients["needs_referral"] == 1].copy()
     flagged["evidence"] = flagged["patient_id"].map(patient_evidence(mentions)).fillna("").astype("string")
     flagged = flagged.sort_values(["risk", "delay_days", "patient_id"], ascending=[False, False, True], na_position="last")
+    flagged["risk"] = flagged["risk"].round(3)  # for reading; the order above uses full precision
     return flagged[COLUMNS].reset_index(drop=True)
