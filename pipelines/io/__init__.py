@@ -67,14 +67,14 @@ def read_notes(paths, *, fmt: str | None = None, columns: dict[str, str] | None 
     if fixed_date is not None and pd.isna(pd.to_datetime(fixed_date, errors="coerce")):
         raise ValueError(f"fixed date: not a date: {fixed_date!r}")
     fixed = {"note_date": fixed_date} if fixed_date is not None else None
-    frames = []
-    for path in map(str, paths):
+    paths, frames = [str(p) for p in paths], []
+    for path in paths:
         if not os.path.exists(path):
             raise FileNotFoundError(f"{path}: no such file or directory")
         path_fmt = fmt or detect_format(path)
         mapping = {**OMOP_COLUMNS, **(columns or {})} if path_fmt == "omop" else columns
         frames.append(standardize(_raw_rows(path, path_fmt, query), path, mapping, fixed))
-    result = validate(pd.concat(frames, ignore_index=True))
+    result = validate(pd.concat(frames, ignore_index=True), paths)
     if note_type:
         result.notes["note_type"] = result.notes["note_type"].mask(result.notes["note_type"] == "", note_type)
     return result

@@ -120,8 +120,8 @@ def _first_reason(rows: pd.DataFrame, dates: pd.Series) -> pd.Series:
     return pd.Series(np.select(conditions, choices, default=""), index=rows.index, dtype=object)
 
 
-def validate(rows: pd.DataFrame) -> ReadResult:
-    """Validate standardized rows (from `standardize`; one or more sources, in order)."""
+def validate(rows: pd.DataFrame, sources: list[str]) -> ReadResult:
+    """Validate standardized rows (from `standardize`) of `sources`, in order."""
     rows = rows.reset_index(drop=True)
     for col in ("patient_id", "note_id", "note_type"):
         rows[col] = rows[col].str.strip()
@@ -146,10 +146,10 @@ def validate(rows: pd.DataFrame) -> ReadResult:
         quarantine=conform(quarantine, QUARANTINE, "quarantine") if len(quarantine) else empty(QUARANTINE),
         n_read=len(rows),
         duplicates_collapsed=int(exact.sum()),
-        sources=list(dict.fromkeys(rows[SOURCE])),
+        sources=list(sources),
     )
 
 
 def validate_rows(raw: pd.DataFrame, source: str, columns: dict[str, str] | None = None) -> ReadResult:
     """Validate one source's raw rows; `columns` maps our column names to the source's."""
-    return validate(standardize(raw, source, columns))
+    return validate(standardize(raw, source, columns), [source])
