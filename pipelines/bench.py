@@ -103,7 +103,7 @@ def _measure(name: str, texts: list[str], processes: int) -> dict:
         start = time.perf_counter()
         mentions = sum(run(text) for text in texts)
     seconds = time.perf_counter() - start
-    return {"name": name, "notes": len(texts), "seconds": round(seconds, 3), "mentions": mentions, "peak_rss_mb": round(_peak_rss_mb(), 1)}
+    return {"name": name, "notes": len(texts), "seconds": seconds, "mentions": mentions, "peak_rss_mb": round(_peak_rss_mb(), 1)}
 
 
 def _child(conn, name: str, texts: list[str], processes: int) -> None:
@@ -140,12 +140,12 @@ def run_bench(texts: list[str], *, processes: int, baseline_limit: int = 200, in
             progress(f"{name}: {len(subset)} notes")
         row = measure_in_child(name, subset, processes if name == "nerveflag_fast_nproc" else 1)
         megabytes = sum(len(t.encode("utf-8")) for t in subset) / 1e6
-        row["notes_per_s"] = round(row["notes"] / row["seconds"], 1) if row["seconds"] else None
-        row["mb_per_s"] = round(megabytes / row["seconds"], 3) if row["seconds"] else None
+        seconds = max(row["seconds"], 1e-9)
+        row.update(seconds=round(seconds, 3), notes_per_s=round(row["notes"] / seconds, 1), mb_per_s=round(megabytes / seconds, 3))
         rows.append(row)
     base = next((r["notes_per_s"] for r in rows if r["name"] == MEDSPACY), None)
     for row in rows:
-        row["vs_medspacy"] = round(row["notes_per_s"] / base, 1) if base and row["notes_per_s"] else None
+        row["vs_medspacy"] = round(row["notes_per_s"] / base, 1) if base else None
     by_name = {r["name"]: r for r in rows}
     one, many = by_name.get("nerveflag_fast_1proc"), by_name.get("nerveflag_fast_nproc")
     return {
