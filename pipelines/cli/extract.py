@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 
 from pipelines.cli import EXIT_OK, EXIT_QUARANTINED
-from pipelines.cli.options import add_note_input_options, default_processes, read_options
+from pipelines.cli.options import add_engine_options, add_note_input_options, default_processes, read_options, spark_columns
 from pipelines.cli.progress import progress_bar
 
 
@@ -16,13 +16,37 @@ def add_parser(sub) -> None:
     p.add_argument("--processes", type=int, default=default_processes(), help="worker processes (default: all cores)")
     p.add_argument("--full", action="store_true", help="run the full pipeline on whole notes instead of the fast path (same output, slower)")
     add_note_input_options(p)
+    add_engine_options(p)
     p.set_defaults(func=run)
+
+
+def run_spark(args) -> int:
+    """Extraction on Spark: NOTES is a Parquet path or table; OUTPUT a Parquet directory."""
+    from pyspark.sql import SparkSession
+
+    from pipelines.engines import spark as engine
+
+    owned = SparkSession.getActiveSession() is None
+    session = engine.session(args.spark_master)
+    try:
+        notes, quarantine = engine.read_notes(session, args.notes[0], spark_columns(args))
+        engine.extract(notes).write.mode("overwrite").parquet(args.output)
+        n_bad = quarantine.count()
+        if args.quarantine:
+            quarantine.write.mode("overwrite").parquet(args.quarantine)
+    finally:
+        if owned:
+            session.stop()
+    print(f"spark: {n_bad} quarantined; mentions -> {args.output}", file=sys.stderr)
+    return EXIT_QUARANTINED if n_bad else EXIT_OK
 
 
 def run(args) -> int:
     from nlp import extract_mentions
     from pipelines.io import read_notes, write_table
 
+    if args.engine == "spark":
+        return run_spark(args)
     if not args.output.endswith((".csv", ".parquet")):
         raise ValueError(f"output must end in .csv or .parquet: {args.output}")
     result = read_notes(args.notes, **read_options(args))

@@ -29,3 +29,17 @@ def default_processes() -> int:
     import os
 
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+def add_engine_options(parser: argparse.ArgumentParser) -> None:
+    """--engine local|spark and --spark-master."""
+    parser.add_argument("--engine", choices=["local", "spark"], default="local",
+                        help="local (default, embedded) or spark (needs nerveflag[spark]; notes as a Parquet path or table; outputs are Parquet directories)")
+    parser.add_argument("--spark-master", default="local[*]", help="Spark master URL (default: local[*]); under spark-submit the cluster's is used")
+
+
+def spark_columns(args: argparse.Namespace) -> dict | None:
+    """Column mapping for the Spark engine (which takes no --fixed-date or --query)."""
+    if getattr(args, "fixed_date", None) or getattr(args, "query", None):
+        raise ValueError("--fixed-date and --query are for the local engine; add the column to the Parquet input instead")
+    return column_map(args) or None

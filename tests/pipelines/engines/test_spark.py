@@ -69,3 +69,13 @@ def test_mtsamples_sample_equals_local_engine_and_quarantines_bad_rows(spark, tm
     assert sorted(pd.read_parquet(out / "quarantine")["note_id"]) == sorted(read.quarantine["note_id"])
     assert_rows_equal(mentions, out / "mentions", ["note_id", "start", "end", "label"])
     assert_rows_equal(patients, out / "patients", ["patient_id"])
+
+
+def test_extract_command_on_spark(spark, tmp_path):
+    from pipelines.cli import main
+
+    pd.read_csv(DEMO, dtype=str, keep_default_na=False).to_parquet(tmp_path / "notes.parquet")
+    assert main(["extract", str(tmp_path / "notes.parquet"), "--engine", "spark", "-o", str(tmp_path / "m")]) == 0
+    local = extract_mentions(read_notes(DEMO).notes)
+    assert len(pd.read_parquet(tmp_path / "m")) == len(local)
+    assert main(["extract", str(tmp_path / "notes.parquet"), "--engine", "spark", "--fixed-date", "2024-01-01", "-o", str(tmp_path / "m2")]) == 1
