@@ -17,9 +17,10 @@ ROWS = [
 ]
 # Out-of-the-box medspaCy on the real corpus, as issue 2 measured it.
 ISSUE_MEDSPACY_F1 = {"negated": 0.930, "historical": 0.629, "hypothetical": 0.809}
-# Ours as first measured after the rule work (negated 0.970, historical 0.693, hypothetical 0.926,
-# family 0.727): floors, never to be lowered.
-OUR_FLOORS = {"negated": 0.96, "historical": 0.69, "hypothetical": 0.92, "family": 0.72}
+# Ours as measured after the rule work (negated 0.972, historical 0.691, hypothetical 0.945,
+# family 0.727): floors, never to be lowered. Historical stays below the issue's 0.80: 56 of its
+# misses are bare list items ("HYPERTENSION.") whose section header the corpus split off.
+OUR_FLOORS = {"negated": 0.97, "historical": 0.69, "hypothetical": 0.94, "family": 0.72}
 
 
 @pytest.fixture
