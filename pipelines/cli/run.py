@@ -5,6 +5,10 @@ Outputs in DIR: worklist.csv, report.html, note_nlp.parquet/.csv, patients.parqu
 mentions.parquet, quarantine.csv. With --json the run summary (counts, timings per stage,
 notes/s) is printed on stdout.
 
+With --engine spark the same extraction and scoring run on Spark (notes: a Parquet path or
+a table); mentions/, patients/ and quarantine/ are written to DIR as Parquet directories
+with the local schemas; the store is not used (Spark sites keep results in their lake).
+
 Exit codes: 0 done; 3 done, but some input rows were quarantined (see DIR/quarantine.csv);
 1 fatal error (one line on stderr); 2 usage error.
 """
@@ -15,7 +19,7 @@ import json
 import sys
 
 from pipelines.cli import EXIT_OK, EXIT_QUARANTINED, CLIError
-from pipelines.cli.options import add_note_input_options, default_processes, read_options
+from pipelines.cli.options import add_engine_options, add_note_input_options, default_processes, read_options, spark_columns
 from pipelines.cli.progress import progress_bar
 
 
@@ -30,10 +34,30 @@ def add_parser(sub) -> None:
     p.add_argument("--batch-size", type=int, default=500, help="notes per committed batch (default: 500)")
     p.add_argument("--json", action="store_true", help="print the run summary as JSON on stdout")
     add_note_input_options(p)
+    add_engine_options(p)
     p.set_defaults(func=run)
 
 
+def run_spark(args) -> int:
+    """The job on Spark: Parquet directories of mentions, patients and quarantine in --out."""
+    from pyspark.sql import SparkSession
+
+    from pipelines.engines import spark as engine
+
+    owned = SparkSession.getActiveSession() is None
+    session = engine.session(args.spark_master)
+    try:
+        counts = engine.run(session, args.notes[0], args.out, spark_columns(args), args.model)
+    finally:
+        if owned:
+            session.stop()
+    print(json.dumps(counts, indent=2) if args.json else f"spark: {counts}", file=sys.stdout if args.json else sys.stderr)
+    return EXIT_QUARANTINED if counts["quarantined"] else EXIT_OK
+
+
 def run(args) -> int:
+    if args.engine == "spark":
+        return run_spark(args)
     import duckdb
 
     from pipelines.run import run_job

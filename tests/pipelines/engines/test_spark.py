@@ -79,3 +79,14 @@ def test_extract_command_on_spark(spark, tmp_path):
     local = extract_mentions(read_notes(DEMO).notes)
     assert len(pd.read_parquet(tmp_path / "m")) == len(local)
     assert main(["extract", str(tmp_path / "notes.parquet"), "--engine", "spark", "--fixed-date", "2024-01-01", "-o", str(tmp_path / "m2")]) == 1
+
+
+def test_run_command_on_spark(spark, tmp_path):
+    from pipelines.cli import main
+
+    pd.read_csv(DEMO, dtype=str, keep_default_na=False).to_parquet(tmp_path / "notes.parquet")
+    code = main(["run", str(tmp_path / "notes.parquet"), "--engine", "spark", "--store", str(tmp_path / "unused.duckdb"),
+                 "--out", str(tmp_path / "out")])
+    assert code == 0
+    patients = pd.read_parquet(tmp_path / "out" / "patients")
+    assert len(patients) == read_notes(DEMO).notes["patient_id"].nunique()
