@@ -108,13 +108,13 @@ def format_report(result: dict, systems=SYSTEMS) -> str:
     systems = [s for s in systems if s in result]
     head = f"{'attribute':14s}{'gold':>6s}" + "".join(f"  {s + ': P / R / F1 (tp fp fn)':36s}" for s in systems)
     lines = [f"rows scored {result['rows']}; skipped {result['skipped']} (concept not in its sentence: "
-             f"row_id {', '.join(result['skipped_row_ids']) or '-'})", "", head]
+             f"row_id {', '.join(result['skipped_row_ids']) or '-'})", "", head.rstrip()]
     for attr in GOLD:
         cells = ""
         for s in systems:
             m = result[s][attr]
             cells += f"  {m['precision']:.3f} / {m['recall']:.3f} / {m['f1']:.3f} ({m['tp']} {m['fp']} {m['fn']})".ljust(38)
-        lines.append(f"{attr:14s}{result['gold'][attr]:>6d}{cells}")
+        lines.append(f"{attr:14s}{result['gold'][attr]:>6d}{cells}".rstrip())
     return "\n".join(lines)
 
 
