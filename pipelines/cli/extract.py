@@ -22,21 +22,14 @@ def add_parser(sub) -> None:
 
 def run_spark(args) -> int:
     """Extraction on Spark: NOTES is a Parquet path or table; OUTPUT a Parquet directory."""
-    from pyspark.sql import SparkSession
-
     from pipelines.engines import spark as engine
 
-    owned = SparkSession.getActiveSession() is None
-    session = engine.session(args.spark_master)
-    try:
+    with engine.managed_session(args.spark_master) as session:
         notes, quarantine = engine.read_notes(session, args.notes[0], spark_columns(args))
         engine.extract(notes).write.mode("overwrite").parquet(args.output)
         n_bad = quarantine.count()
         if args.quarantine:
             quarantine.write.mode("overwrite").parquet(args.quarantine)
-    finally:
-        if owned:
-            session.stop()
     print(f"spark: {n_bad} quarantined; mentions -> {args.output}", file=sys.stderr)
     return EXIT_QUARANTINED if n_bad else EXIT_OK
 

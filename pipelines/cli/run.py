@@ -40,17 +40,10 @@ def add_parser(sub) -> None:
 
 def run_spark(args) -> int:
     """The job on Spark: Parquet directories of mentions, patients and quarantine in --out."""
-    from pyspark.sql import SparkSession
-
     from pipelines.engines import spark as engine
 
-    owned = SparkSession.getActiveSession() is None
-    session = engine.session(args.spark_master)
-    try:
+    with engine.managed_session(args.spark_master) as session:
         counts = engine.run(session, args.notes[0], args.out, spark_columns(args), args.model)
-    finally:
-        if owned:
-            session.stop()
     print(json.dumps(counts, indent=2) if args.json else f"spark: {counts}", file=sys.stdout if args.json else sys.stderr)
     return EXIT_QUARANTINED if counts["quarantined"] else EXIT_OK
 

@@ -9,6 +9,7 @@ schemas. Needs `pip install nerveflag[spark]` and Java.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -39,6 +40,20 @@ def session(master: str = "local[2]", app: str = "nerveflag"):
             .config("spark.sql.execution.arrow.pyspark.enabled", "true")
             .config("spark.ui.enabled", "false")
             .getOrCreate())
+
+
+@contextmanager
+def managed_session(master: str = "local[*]"):
+    """A session for one command: an active session is reused and left running, a new one is stopped after."""
+    from pyspark.sql import SparkSession
+
+    owned = SparkSession.getActiveSession() is None
+    spark = session(master)
+    try:
+        yield spark
+    finally:
+        if owned:
+            spark.stop()
 
 
 def _validated(batches, columns, kind):
