@@ -87,15 +87,18 @@ class FastExtractor:
             lambda m: m._ConText__matcher,
         )
 
-    def candidate_sentences(self, text: str, sections: list[NoteSection]) -> tuple[list[tuple[int, int]], list[int]]:
-        """The sentence spans of `text` and the indices of those in which some target rule could make a mention."""
+    def candidate_sentences(self, text: str) -> tuple[list[NoteSection], list[tuple[int, int]], list[int]]:
+        """The sections and sentence spans of `text`, and the indices of the sentences in which some
+        target rule could make a mention (nothing is scanned further when no rule's anchor occurs)."""
         lowered = text.lower()
         if self.every_sentence or len(lowered) != len(text):
+            sections = find_sections(text)
             spans = sentence_spans(text, sections)
-            return spans, list(range(len(spans)))
+            return sections, spans, list(range(len(spans)))
         hits = self.mention_index.hits(lowered)
         if not hits:
-            return [], []
+            return [], [], []
+        sections = find_sections(text)
         spans = sentence_spans(text, sections)
         starts = [s for s, _ in spans]
         by_sentence: dict[int, set[int]] = {}
@@ -108,7 +111,7 @@ class FastExtractor:
             labels = {index.rules[r].category for r in met}
             if any(not self.needs_labels[r] or self.needs_labels[r] & labels for r in met):
                 chosen.append(i)
-        return spans, chosen
+        return sections, spans, chosen
 
     @staticmethod
     def windows(chosen: list[int], n_sentences: int) -> list[tuple[int, int]]:
@@ -121,9 +124,6 @@ class FastExtractor:
             else:
                 runs.append([first, last])
         return [(a, b) for a, b in runs]
-
-    def _subset(self, index: RuleIndex, lowered: str) -> tuple[int, ...]:
-        return tuple(index.met(lowered)) if len(lowered) else ()
 
     def process_window(self, text: str, spans: list[tuple[int, int]], first: int, last: int, sections: list[NoteSection]) -> Doc:
         """Run targets, attributes and ConText on sentences first..last of `text`."""
@@ -140,17 +140,16 @@ class FastExtractor:
             token.is_sent_start = token.i == 0 or token.i in boundaries
         lowered = window.lower()
         exact = len(lowered) == len(window)
-        targets = self._subset(self.target_index, lowered) if exact else tuple(range(len(self.target_index.rules)))
+        targets = tuple(self.target_index.met(lowered)) if exact else tuple(range(len(self.target_index.rules)))
         doc = self.targets(doc, matcher=self.target_matchers(targets))
         if not doc.ents:
             return doc
         doc = self.attributes(doc)
-        modifiers = self._subset(self.context_index, lowered) if exact else tuple(range(len(self.context_index.rules)))
+        modifiers = tuple(self.context_index.met(lowered)) if exact else tuple(range(len(self.context_index.rules)))
         return self.context(doc, context=self.context_matchers(modifiers))
 
     def __call__(self, text: str) -> list[dict]:
-        sections = find_sections(text)
-        spans, chosen = self.candidate_sentences(text, sections)
+        sections, spans, chosen = self.candidate_sentences(text)
         rows: list[dict] = []
         for first, last in self.windows(chosen, len(spans)):
             doc = self.process_window(text, spans, first, last, sections)
