@@ -2,12 +2,23 @@
 
 `RiskClassifier` follows scikit-learn conventions (parameters stored in __init__, `fit`
 returns self, learned attributes end in `_`, `predict_proba`). It wraps a Pipeline
-(impute -> scale -> logistic regression, balanced classes) calibrated with
+(estimator="boosting": impute -> shallow HistGradientBoosting, balanced classes;
+"logistic": impute -> scale -> logistic regression, balanced classes) calibrated with
 CalibratedClassifierCV, picks a decision threshold on out-of-fold (validation)
 predictions so that sensitivity is at least `min_sensitivity`, and records the
 validation AUROC, sensitivity and specificity at that threshold in `validation_`.
-`explain` names the features that pushed a patient's risk up (coefficient x standardised
-value of a model fitted on all data), in the words of `pipelines.features.feature_phrases`.
+
+`contributions` measures, per patient and feature, how much the log-odds of risk fall
+when that feature alone is set back to its value in a typical patient not needing
+referral (the median of the training negatives, `reference_`); `explain` names the
+features that pushed risk up most, in the words of `pipelines.features.feature_phrases`.
+
+| model (synthetic cohort: 600 train, 300 held out, extracted mentions) | held-out AUROC | sensitivity | specificity |
+|---|---|---|---|
+| boosting, threshold alone | 0.967 | 0.944 | 0.829 |
+| logistic, threshold alone | 0.960 | 0.956 | 0.681 |
+| the guide's rule alone | - | 0.878 | 0.957 |
+| rule OR boosting (what `score_patients` flags) | 0.967 | 0.944 | 0.871 |
 """
 from __future__ import annotations
 
@@ -15,6 +26,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
@@ -25,12 +37,18 @@ from sklearn.utils.multiclass import unique_labels
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 
-def _base(C: float) -> Pipeline:
-    return Pipeline([
-        ("impute", SimpleImputer(strategy="median")),
-        ("scale", StandardScaler()),
-        ("model", LogisticRegression(C=C, class_weight="balanced", max_iter=1000)),
-    ])
+ESTIMATORS = ("boosting", "logistic")
+
+
+def _base(estimator: str, C: float) -> Pipeline:
+    if estimator == "logistic":
+        return Pipeline([("impute", SimpleImputer(strategy="median")), ("scale", StandardScaler()),
+                         ("model", LogisticRegression(C=C, class_weight="balanced", max_iter=1000))])
+    if estimator == "boosting":
+        return Pipeline([("impute", SimpleImputer(strategy="median")),
+                         ("model", HistGradientBoostingClassifier(max_iter=200, learning_rate=0.05, max_depth=3,
+                                                                  class_weight="balanced", random_state=0))])
+    raise ValueError(f"estimator must be one of {', '.join(ESTIMATORS)}; got {estimator!r}")
 
 
 def threshold_for_sensitivity(y_true, scores, min_sensitivity: float) -> float:
@@ -44,9 +62,14 @@ def threshold_for_sensitivity(y_true, scores, min_sensitivity: float) -> float:
 
 
 class RiskClassifier(ClassifierMixin, BaseEstimator):
-    """Calibrated logistic-regression risk with a sensitivity-targeted threshold."""
+    """Calibrated risk (boosted trees or logistic regression) with a sensitivity-targeted threshold.
 
-    def __init__(self, C: float = 1.0, calibration: str = "sigmoid", cv: int = 3, min_sensitivity: float = 0.95):
+    C is the inverse regularisation of the logistic estimator (unused by boosting).
+    """
+
+    def __init__(self, estimator: str = "boosting", C: float = 1.0, calibration: str = "sigmoid", cv: int = 3,
+                 min_sensitivity: float = 0.95):
+        self.estimator = estimator
         self.C = C
         self.calibration = calibration
         self.cv = cv
@@ -67,12 +90,12 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError("RiskClassifier needs at least 2 examples of each class")
         n_splits = min(self.cv, smallest)
         folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=0)
-        self.calibrated_ = CalibratedClassifierCV(_base(self.C), method=self.calibration, cv=folds).fit(X, y)
-        self.explainer_ = _base(self.C).fit(X, y)
+        self.calibrated_ = CalibratedClassifierCV(_base(self.estimator, self.C), method=self.calibration, cv=folds).fit(X, y)
+        self.reference_ = np.median(X[y == self.classes_[0]], axis=0)
         inner = min(self.cv, smallest - int(np.ceil(smallest / n_splits)))
         if inner >= 2:
             scores = cross_val_predict(
-                CalibratedClassifierCV(_base(self.C), method=self.calibration, cv=inner), X, y, cv=folds, method="predict_proba"
+                CalibratedClassifierCV(_base(self.estimator, self.C), method=self.calibration, cv=inner), X, y, cv=folds, method="predict_proba"
             )[:, 1]
         else:  # too few examples for out-of-fold scores: fall back to in-sample
             scores = self.calibrated_.predict_proba(X)[:, 1]
@@ -99,12 +122,17 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         return self.predict_proba(X)[:, 1] >= self.threshold_
 
     def contributions(self, X) -> np.ndarray:
-        """Per patient and feature, the push on the log-odds of risk (coefficient x standardised value)."""
+        """Per patient and feature, the fall in log-odds of risk when that feature is set to `reference_`."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False)
-        imputed = self.explainer_.named_steps["impute"].transform(X)
-        scaled = self.explainer_.named_steps["scale"].transform(imputed)
-        return scaled * self.explainer_.named_steps["model"].coef_[0]
+        logit = lambda p: np.log(np.clip(p, 1e-6, 1 - 1e-6) / np.clip(1 - p, 1e-6, 1))  # noqa: E731
+        risk = logit(self.predict_proba(X)[:, 1])
+        out = np.empty(X.shape, dtype=float)
+        for j in range(X.shape[1]):
+            moved = X.copy()
+            moved[:, j] = self.reference_[j]
+            out[:, j] = risk - logit(self.predict_proba(moved)[:, 1])
+        return out
 
 
 def explain(model: RiskClassifier, features: pd.DataFrame, phrases: pd.DataFrame, top: int = 3) -> list[str]:

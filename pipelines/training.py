@@ -36,10 +36,10 @@ def labelled_features(notes: pd.DataFrame, mentions: pd.DataFrame, labels: pd.Da
     return features.loc[known], y.loc[known].astype(int).to_numpy(), counts
 
 
-def train_model(notes, mentions, labels, output) -> list[str]:
-    """Fit, measure (out-of-fold validation and in-sample), save with metadata; returns report lines."""
+def train_model(notes, mentions, labels, output, estimator: str = "boosting") -> list[str]:
+    """Fit a RiskClassifier, measure it (out-of-fold validation and in-sample), save with metadata; returns report lines."""
     X, y, counts = labelled_features(notes, mentions, labels)
-    model = RiskClassifier().fit(X.to_numpy(), y)
+    model = RiskClassifier(estimator=estimator).fit(X.to_numpy(), y)
     risk = model.predict_proba(X.to_numpy())[:, 1]
     flagged = risk >= model.threshold_
     metrics = {

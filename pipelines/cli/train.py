@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 
+from pipelines.classifier import ESTIMATORS
 from pipelines.cli import EXIT_OK, EXIT_QUARANTINED
 from pipelines.cli.options import add_note_input_options, default_processes, read_options
 from pipelines.cli.tables import read_table
@@ -20,6 +21,7 @@ def add_parser(sub) -> None:
     p.add_argument("--labels", required=True, help="patients table with patient_id, needs_referral (0/1)")
     p.add_argument("--mentions", help="mentions table (default: extract now)")
     p.add_argument("-o", "--output", required=True, help="model file (.skops)")
+    p.add_argument("--estimator", choices=ESTIMATORS, default="boosting", help="risk model family (default: boosting)")
     p.add_argument("--processes", type=int, default=default_processes(), help="worker processes for extraction")
     add_note_input_options(p)
     p.set_defaults(func=run)
@@ -39,7 +41,7 @@ def run(args) -> int:
         from nlp import extract_mentions
 
         mentions = extract_mentions(result.notes, processes=args.processes)
-    for line in train_model(result.notes, mentions, labels, args.output):
+    for line in train_model(result.notes, mentions, labels, args.output, args.estimator):
         print(line, file=sys.stderr)
     if len(result.quarantine):
         print(f"{len(result.quarantine)} notes quarantined", file=sys.stderr)

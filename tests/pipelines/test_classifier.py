@@ -15,12 +15,19 @@ def data(n=120, seed=0):
 
 
 def test_passes_scikit_learn_estimator_checks():
-    check_estimator(RiskClassifier(cv=2))
+    check_estimator(RiskClassifier(estimator="logistic", cv=2))  # the boosted family is fitted in the tests below
 
 
-def test_calibrated_probabilities_and_sensitivity_threshold():
+def test_unknown_estimator_family_is_refused():
+    X, y = data(30)
+    with pytest.raises(ValueError, match="estimator must be one of boosting, logistic"):
+        RiskClassifier(estimator="forest").fit(X, y)
+
+
+@pytest.mark.parametrize("estimator", ["boosting", "logistic"])
+def test_calibrated_probabilities_and_sensitivity_threshold(estimator):
     X, y = data(400)
-    model = RiskClassifier(min_sensitivity=0.95).fit(X, y)
+    model = RiskClassifier(estimator=estimator, min_sensitivity=0.95).fit(X, y)
     X_new, y_new = data(4000, seed=1)
     risk = model.predict_proba(X_new)[:, 1]
     assert ((risk >= 0) & (risk <= 1)).all()
