@@ -130,7 +130,10 @@ class FastExtractor:
         start, end = spans[first][0], spans[last][1]
         window = text[start:end]
         doc = self.nlp.make_doc(window)
-        doc._.note_sections = [NoteSection(s.title, s.start - start, s.body_start - start, s.end - start) for s in sections]
+        # Only the section open at the window's start and those starting inside it can hold its mentions.
+        starts = [s.start for s in sections]
+        nearby = sections[max(0, bisect.bisect_right(starts, start) - 1):bisect.bisect_left(starts, end)]
+        doc._.note_sections = [NoteSection(s.title, s.start - start, s.body_start - start, s.end - start) for s in nearby]
         boundaries = set()
         for s, _ in spans[first:last + 1]:  # as the nerveflag_sentences component aligns them
             span = doc.char_span(s - start, len(window), alignment_mode="expand")
