@@ -35,9 +35,11 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.multiclass import unique_labels
 from sklearn.utils.validation import check_is_fitted, validate_data
+from threadpoolctl import threadpool_limits
 
 
 ESTIMATORS = ("boosting", "logistic")
+CHUNK = 1000  # patients per occlusion batch in `contributions` (bounds memory)
 
 
 def _base(estimator: str, C: float) -> Pipeline:
@@ -81,6 +83,11 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         return tags
 
     def fit(self, X, y):
+        # One OpenMP thread: on small tables, tree threads contending for busy cores cost far more than they save.
+        with threadpool_limits(1, user_api="openmp"):
+            return self._fit(X, y)
+
+    def _fit(self, X, y):
         X, y = validate_data(self, X, y)
         self.classes_ = unique_labels(y)
         if len(self.classes_) != 2:
@@ -111,7 +118,8 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False)
-        return self.calibrated_.predict_proba(X)
+        with threadpool_limits(1, user_api="openmp"):
+            return self.calibrated_.predict_proba(X)
 
     def predict(self, X):
         check_is_fitted(self)
@@ -125,14 +133,17 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         """Per patient and feature, the fall in log-odds of risk when that feature is set to `reference_`."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False)
-        logit = lambda p: np.log(np.clip(p, 1e-6, 1 - 1e-6) / np.clip(1 - p, 1e-6, 1))  # noqa: E731
-        risk = logit(self.predict_proba(X)[:, 1])
-        out = np.empty(X.shape, dtype=float)
-        for j in range(X.shape[1]):
-            moved = X.copy()
-            moved[:, j] = self.reference_[j]
-            out[:, j] = risk - logit(self.predict_proba(moved)[:, 1])
-        return out
+        return np.vstack([self._occlusion(X[i:i + CHUNK]) for i in range(0, len(X), CHUNK)] or [np.empty((0, X.shape[1]))])
+
+    def _occlusion(self, X) -> np.ndarray:
+        # One predict_proba call for all copies (tree ensembles are costly per call):
+        # copy 0 as given, copy j+1 with feature j at the reference.
+        n, k = X.shape
+        moved = np.repeat(X[np.newaxis], k + 1, axis=0)
+        moved[np.arange(1, k + 1), :, np.arange(k)] = self.reference_[:, np.newaxis]
+        risk = np.clip(self.predict_proba(moved.reshape(-1, k))[:, 1], 1e-6, 1 - 1e-6).reshape(k + 1, n)
+        logit = np.log(risk / (1 - risk))
+        return (logit[0] - logit[1:]).T
 
 
 def explain(model: RiskClassifier, features: pd.DataFrame, phrases: pd.DataFrame, top: int = 3) -> list[str]:
