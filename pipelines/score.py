@@ -78,7 +78,7 @@ def score_patients(notes: pd.DataFrame, mentions: pd.DataFrame, model=None) -> p
         risk = model["model"].predict_proba(features.to_numpy())[:, 1]
         above = risk >= model["threshold"]
         why = explain(model["model"], features, feature_phrases(features, trajectory))
-        parts.append(pd.Series([f"risk {p:.2f} >= {model['threshold']:.2f}: {w}" if a else "" for p, a, w in zip(risk, above, why)]))
+        parts.append(pd.Series([f"risk {p:.2f} >= {model['threshold']:.2f}: {w or 'no single feature stands out (the combination does)'}" if a else "" for p, a, w in zip(risk, above, why)]))
         out["risk"] = risk
         out["needs_referral"] = (out["rule_flag"].astype(bool) | above).astype("int8")
     else:
