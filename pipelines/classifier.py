@@ -42,13 +42,19 @@ ESTIMATORS = ("boosting", "logistic")
 CHUNK = 1000  # patients per occlusion batch in `contributions` (bounds memory)
 
 
-def _base(estimator: str, C: float) -> Pipeline:
+def _leaf_size(n_samples: int) -> int:
+    """Boosting's smallest leaf: scikit-learn's 20, smaller on small cohorts (20 in 40 patients allows no split)."""
+    return int(np.clip(n_samples // 20, 2, 20))
+
+
+def _base(estimator: str, C: float, n_samples: int) -> Pipeline:
     if estimator == "logistic":
         return Pipeline([("impute", SimpleImputer(strategy="median")), ("scale", StandardScaler()),
                          ("model", LogisticRegression(C=C, class_weight="balanced", max_iter=1000))])
     if estimator == "boosting":
         return Pipeline([("impute", SimpleImputer(strategy="median")),
                          ("model", HistGradientBoostingClassifier(max_iter=200, learning_rate=0.05, max_depth=3,
+                                                                  min_samples_leaf=_leaf_size(n_samples),
                                                                   class_weight="balanced", random_state=0))])
     raise ValueError(f"estimator must be one of {', '.join(ESTIMATORS)}; got {estimator!r}")
 
@@ -97,12 +103,12 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError("RiskClassifier needs at least 2 examples of each class")
         n_splits = min(self.cv, smallest)
         folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=0)
-        self.calibrated_ = CalibratedClassifierCV(_base(self.estimator, self.C), method=self.calibration, cv=folds).fit(X, y)
+        self.calibrated_ = CalibratedClassifierCV(_base(self.estimator, self.C, len(y)), method=self.calibration, cv=folds).fit(X, y)
         self.reference_ = np.median(X[y == self.classes_[0]], axis=0)
         inner = min(self.cv, smallest - int(np.ceil(smallest / n_splits)))
         if inner >= 2:
             scores = cross_val_predict(
-                CalibratedClassifierCV(_base(self.estimator, self.C), method=self.calibration, cv=inner), X, y, cv=folds, method="predict_proba"
+                CalibratedClassifierCV(_base(self.estimator, self.C, len(y)), method=self.calibration, cv=inner), X, y, cv=folds, method="predict_proba"
             )[:, 1]
         else:  # too few examples for out-of-fold scores: fall back to in-sample
             scores = self.calibrated_.predict_proba(X)[:, 1]

@@ -11,6 +11,9 @@ from pipelines.model_io import save_model
 from pipelines.rule import referral_rule
 from pipelines.timeline import build_timeline, grade_trajectory
 
+#: Below this out-of-fold AUROC, `train_model` warns that the model hardly ranks patients.
+WEAK_AUROC = 0.7
+
 
 def labelled_features(notes: pd.DataFrame, mentions: pd.DataFrame, labels: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, dict]:
     """Features and 0/1 labels for patients in both notes and labels, with counts of the rest.
@@ -50,7 +53,10 @@ def train_model(notes, mentions, labels, output, estimator: str = "boosting") ->
         "train_specificity": float((~flagged[y == 0]).mean()),
     }
     save_model(model, output, metrics)
-    return [f"trained on {counts['patients']} patients ({int(y.sum())} positive); "
+    lines = [] if metrics["validation_auroc"] >= WEAK_AUROC else [
+        f"warning: out-of-fold AUROC {metrics['validation_auroc']:.3f} is below {WEAK_AUROC}: the model barely ranks patients; "
+        "label more patients (both classes) before relying on its risk"]
+    return lines + [f"trained on {counts['patients']} patients ({int(y.sum())} positive); "
             f"{counts['unknown_label_patients']} labels for unknown patients ignored; "
             f"{counts['unlabelled_patients']} patients without a label left out",
             ", ".join(f"{k} {v:.3f}" for k, v in metrics.items() if isinstance(v, float)),

@@ -2,7 +2,7 @@ import pandas as pd
 import pytest
 
 from pipelines.features import FEATURES
-from pipelines.training import labelled_features
+from pipelines.training import labelled_features, train_model
 from tests.pipelines.helpers import mentions, notes
 
 NOTES = notes(("a", "a-1", "2024-01-01"), ("b", "b-1", "2024-01-01"), ("c", "c-1", "2024-01-01"))
@@ -23,3 +23,12 @@ def test_blank_labels_are_unlabelled_and_other_values_refused():
         labelled_features(NOTES, MENTIONS, pd.DataFrame({"patient_id": ["a", "b"], "needs_referral": [1, "yes"]}))
     with pytest.raises(ValueError, match="labels: need columns"):
         labelled_features(NOTES, MENTIONS, pd.DataFrame({"patient_id": ["a"]}))
+
+
+def test_a_model_that_cannot_rank_patients_is_reported(tmp_path):
+    ids = [f"p{i}" for i in range(12)]
+    same = notes(*[(p, f"{p}-1", "2024-01-01") for p in ids])
+    findings = mentions(*[(f"{p}-1", "NUMBNESS") for p in ids])
+    labels = pd.DataFrame({"patient_id": ids, "needs_referral": [i % 2 for i in range(12)]})  # identical patients, arbitrary labels
+    lines = train_model(same, findings, labels, tmp_path / "m.skops", estimator="logistic")
+    assert lines[0].startswith("warning: out-of-fold AUROC") and (tmp_path / "m.skops").is_file()
