@@ -108,9 +108,11 @@ def _grade_phrases(trajectory: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
         return pd.Series(dtype=object), pd.Series(dtype=object)
     tr = trajectory.assign(where=trajectory["site"].where(trajectory["site"] != "", "strength").str.strip(),
                            value=trajectory["worst_grade"].map(grade_value))
-    drops = tr[tr["drop"] > 0].sort_values("drop", ascending=False).drop_duplicates("patient_id").set_index("patient_id")
+    # Ties go to the first site by name, so the phrase does not depend on row order (local and Spark engines agree).
+    drops = (tr[tr["drop"] > 0].sort_values(["drop", "where"], ascending=[False, True], kind="stable")
+             .drop_duplicates("patient_id").set_index("patient_id"))
     fell = drops["where"] + " grade fell " + drops["before_drop"] + "/5 -> " + drops["after_drop"] + "/5"
-    lowest = tr.sort_values("value").drop_duplicates("patient_id").set_index("patient_id")
+    lowest = tr.sort_values(["value", "where"], kind="stable").drop_duplicates("patient_id").set_index("patient_id")
     low = lowest["where"] + " grade down to " + lowest["worst_grade"] + "/5"
     return fell, low
 

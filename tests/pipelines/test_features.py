@@ -61,3 +61,11 @@ def test_patient_with_one_note_and_no_mentions():
     assert f.loc["z", "n_visits"] == 1 and f.loc["z"].sum() == 7.0  # n_visits 1, min_grade 5, n_note_types 1
     assert words.loc["z", "grade_drop"] == "strength grade fell by 0 points"
     assert isinstance(f.index, pd.Index) and list(f.index) == ["z"]
+
+
+def test_tied_grade_falls_are_named_the_same_whatever_the_row_order():
+    n = notes(("t", "t-1", "2024-01-01"), ("t", "t-2", "2024-02-01"))
+    rows = [("t-1", "WEAKNESS", {"grade": "4+", "site": "quadriceps"}), ("t-1", "WEAKNESS", {"grade": "4+", "site": "hip flexors"}),
+            ("t-2", "WEAKNESS", {"grade": "4-", "site": "quadriceps"}), ("t-2", "WEAKNESS", {"grade": "4-", "site": "hip flexors"})]
+    phrases = {features_of(n, mentions(*order))[1].loc["t", "grade_drop"] for order in (rows, rows[::-1], rows[1::2] + rows[::2])}
+    assert phrases == {"hip flexors grade fell 4+/5 -> 4-/5"}
