@@ -94,7 +94,7 @@ class ClinicalContext:
                 if modifier.category in CATEGORIES and not _crosses_sentence(doc, start, end):
                     setattr(span._, CATEGORIES[modifier.category][0], True)
                     where = f" ({span_section(span)})" if span_section(span) else ""
-                    cues.append(f"{CATEGORIES[modifier.category][1]}: '{doc[start:end].text}'{where}")
+                    cues.append(f"{CATEGORIES[modifier.category][1]}: '{doc[start:end].text.strip()}'{where}")
             span._.cues = "; ".join(dict.fromkeys(cues))
             if span._.is_generalized and not (span._.is_negated or span._.grade or span._.site):
                 continue

@@ -25,7 +25,7 @@ from nlp.anchors import RuleIndex
 from nlp.mentions import doc_mentions
 from nlp.pipeline import build_pipeline
 from nlp.sections import NoteSection, find_sections
-from nlp.sentences import sentence_spans
+from nlp.sentences import mark_sentence_starts, sentence_spans
 from nlp.targets import EXCLUDE
 
 #: Sentences of context taken on each side of a candidate sentence.
@@ -134,13 +134,7 @@ class FastExtractor:
         starts = [s.start for s in sections]
         nearby = sections[max(0, bisect.bisect_right(starts, start) - 1):bisect.bisect_left(starts, end)]
         doc._.note_sections = [NoteSection(s.title, s.start - start, s.body_start - start, s.end - start) for s in nearby]
-        boundaries = set()
-        for s, _ in spans[first:last + 1]:  # as the nerveflag_sentences component aligns them
-            span = doc.char_span(s - start, len(window), alignment_mode="expand")
-            if span is not None and len(span):
-                boundaries.add(span.start)
-        for token in doc:
-            token.is_sent_start = token.i == 0 or token.i in boundaries
+        mark_sentence_starts(doc, [s - start for s, _ in spans[first:last + 1]])  # as the nerveflag_sentences component does
         lowered = window.lower()
         exact = len(lowered) == len(window)
         targets = tuple(self.target_index.met(lowered)) if exact else tuple(range(len(self.target_index.rules)))

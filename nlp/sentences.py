@@ -60,19 +60,29 @@ def sentence_spans(text: str, sections: list[NoteSection]) -> list[tuple[int, in
     return list(zip(starts, starts[1:] + [len(text)]))
 
 
+def mark_sentence_starts(doc: Doc, starts) -> Doc:
+    """Set token.is_sent_start at the tokens holding character offsets `starts` (offsets in doc.text).
+
+    A line break and the indentation after it form one whitespace token; it ends the sentence
+    before it rather than opening the next, so a template answer keeps the line break that
+    ends it ("Weakness: No" then an indented "Numbness: denies").
+    """
+    boundary = set()
+    for start in starts:
+        span = doc.char_span(start, len(doc.text), alignment_mode="expand")
+        if span is not None and len(span):
+            i = span.start
+            boundary.add(i + 1 if doc[i].is_space and i + 1 < len(doc) and i > 0 else i)
+    for token in doc:
+        token.is_sent_start = token.i == 0 or token.i in boundary
+    return doc
+
+
 @Language.factory("nerveflag_sentences", requires=["doc._.note_sections"])
 def make_sentence_splitter(nlp: Language, name: str):
     """Sets token.is_sent_start from `sentence_starts` (needs nerveflag_sections first)."""
 
     def split(doc: Doc) -> Doc:
-        starts = sentence_starts(doc.text, doc._.note_sections or [])
-        boundary = set()
-        for start in starts:
-            span = doc.char_span(start, len(doc.text), alignment_mode="expand")
-            if span is not None and len(span):
-                boundary.add(span.start)
-        for token in doc:
-            token.is_sent_start = token.i == 0 or token.i in boundary
-        return doc
+        return mark_sentence_starts(doc, sentence_starts(doc.text, doc._.note_sections or []))
 
     return split
