@@ -9,6 +9,8 @@ tokenizes identically alone or inside its note (the fast path relies on it).
 
 import re
 
+import numpy as np
+from spacy.attrs import IDX, IS_SPACE, LENGTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -63,18 +65,24 @@ def sentence_spans(text: str, sections: list[NoteSection]) -> list[tuple[int, in
 def mark_sentence_starts(doc: Doc, starts) -> Doc:
     """Set token.is_sent_start at the tokens holding character offsets `starts` (offsets in doc.text).
 
-    A line break and the indentation after it form one whitespace token; it ends the sentence
-    before it rather than opening the next, so a template answer keeps the line break that
-    ends it ("Weakness: No" then an indented "Numbness: denies").
+    An offset in a token's trailing space belongs to the next token. A line break and the
+    indentation after it form one whitespace token; it ends the sentence before it rather
+    than opening the next, so a template answer keeps the line break that ends it
+    ("Weakness: No" then an indented "Numbness: denies").
     """
-    boundary = set()
-    for start in starts:
-        span = doc.char_span(start, len(doc.text), alignment_mode="expand")
-        if span is not None and len(span):
-            i = span.start
-            boundary.add(i + 1 if doc[i].is_space and i + 1 < len(doc) and i > 0 else i)
-    for token in doc:
-        token.is_sent_start = token.i == 0 or token.i in boundary
+    n = len(doc)
+    if not n:
+        return doc
+    idx, length, space = doc.to_array([IDX, LENGTH, IS_SPACE]).T
+    offsets = np.asarray(sorted(starts), dtype=np.int64)
+    token = np.searchsorted(idx, offsets, side="right") - 1
+    token = np.where(offsets >= idx[token] + length[token], token + 1, token)  # in the trailing space
+    token = token[(token >= 0) & (token < n)]
+    token = np.where((space[token] == 1) & (token > 0) & (token + 1 < n), token + 1, token)
+    flags = np.full(n, -1, dtype=np.int64)  # SENT_START: 1 starts a sentence, -1 does not
+    flags[token] = 1
+    flags[0] = 1
+    doc.from_array([SENT_START], flags.view(np.uint64).reshape(-1, 1))
     return doc
 
 
