@@ -76,6 +76,7 @@ class FastExtractor:
         self.context_index = RuleIndex(self.nlp, context_rules)
         self.mention_index = RuleIndex(self.nlp, [r for r in target_rules if r.category != EXCLUDE])
         self.needs_labels = [frozenset((r.metadata or {}).get("requires_sentence_labels") or ()) for r in self.mention_index.rules]
+        self.labels = [frozenset([r.category, *(r.metadata or {}).get("also_labels", ())]) for r in self.mention_index.rules]
         self.every_sentence = bool(self.mention_index.unconditional)
         nlp = self.nlp
         self.target_matchers = SubsetMatchers(
@@ -108,7 +109,7 @@ class FastExtractor:
         for i, rules in sorted(by_sentence.items()):
             sentence = lowered[spans[i][0]:spans[i][1]]
             met = [r for r in rules if index.meets(r, sentence)]
-            labels = {index.rules[r].category for r in met}
+            labels = set().union(*(self.labels[r] for r in met))
             if any(not self.needs_labels[r] or self.needs_labels[r] & labels for r in met):
                 chosen.append(i)
         return sections, spans, chosen

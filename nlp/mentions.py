@@ -10,6 +10,7 @@ import pandas as pd
 from spacy.tokens import Doc
 
 from nlp.sections import span_section
+from nlp.targets import span_labels
 
 MENTION_COLUMNS = [
     "note_id", "patient_id", "note_date", "label", "start", "end", "text", "section",
@@ -25,7 +26,10 @@ ASSERTIONS = (
 
 
 def doc_mentions(doc: Doc, offset: int = 0) -> list[dict]:
-    """Mention rows (without note columns) for the entities of `doc`; offsets shifted by `offset`."""
+    """Mention rows (without note columns) for the entities of `doc`; offsets shifted by `offset`.
+
+    A span whose rule has `also_labels` gives one row per label, same offsets and attributes.
+    """
     rows = []
     for span in doc.ents:
         row = {
@@ -38,5 +42,5 @@ def doc_mentions(doc: Doc, offset: int = 0) -> list[dict]:
         for column, ext in ASSERTIONS:
             row[column] = int(bool(getattr(span._, ext)))
         row.update(grade=span._.grade, side=span._.side, site=span._.site, cues=span._.cues)
-        rows.append(row)
+        rows.extend({**row, "label": label} for label in span_labels(span))
     return rows

@@ -39,8 +39,9 @@ def rules_version() -> str:
     return digest.hexdigest()[:12]
 
 
-#: Optional per-rule conditions, applied after matching (nlp.targets).
-CONDITIONS = ("requires_sentence_labels", "requires_sentence_words", "requires_unequal_numbers")
+#: Optional per-rule conditions, applied after matching (nlp.targets), and `also_labels`:
+#: labels the same span also carries ("getting weaker" is PROGRESSION and WEAKNESS).
+CONDITIONS = ("requires_sentence_labels", "requires_sentence_words", "requires_unequal_numbers", "also_labels")
 
 
 def _expand(pattern: list[dict], vocabulary: dict, where: str) -> list[dict]:

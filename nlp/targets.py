@@ -4,7 +4,9 @@ After matching, mentions are filtered by what the rule file says: EXCLUDE phrase
 (which, being longer, have won over the finding inside them) are dropped; a match may not
 cross a sentence boundary; `requires_sentence_labels` / `requires_sentence_words` keep a
 mention only when its sentence holds one of those labels / words; `requires_unequal_numbers`
-keeps a measurement comparison only when its numbers differ (48 vs 52 cm, not 48 vs 48 cm).
+keeps a measurement comparison only when its numbers differ (48 vs 52 cm, not 48 vs 48 cm);
+`also_labels` are labels the span carries too (they count for `requires_sentence_labels`, and
+nlp.mentions writes one more mention per label).
 """
 
 from medspacy.target_matcher import TargetMatcher
@@ -18,6 +20,11 @@ EXCLUDE = "EXCLUDE"
 
 def _numbers(span: Span) -> set[float]:
     return {float(t.text) for t in span if t.like_num and t.text.replace(".", "", 1).isdigit()}
+
+
+def span_labels(span: Span) -> list[str]:
+    """The span's label and the `also_labels` of the rule that matched it."""
+    return [span.label_, *span._.target_rule.metadata.get("also_labels", ())]
 
 
 def _keep(span: Span, labels_by_sentence: dict[int, set[str]]) -> bool:
@@ -47,7 +54,7 @@ class ClinicalTargetMatcher:
         spans = [s for s in (self.matcher if matcher is None else matcher)(doc) if s.label_ != EXCLUDE]
         labels_by_sentence: dict[int, set[str]] = {}
         for span in spans:
-            labels_by_sentence.setdefault(span.sent.start, set()).add(span.label_)
+            labels_by_sentence.setdefault(span.sent.start, set()).update(span_labels(span))
         doc.ents = sorted((s for s in spans if _keep(s, labels_by_sentence)), key=lambda s: s.start)
         return doc
 

@@ -67,18 +67,23 @@ def _asserted(m) -> list[str]:
 
 def highlight(snippet: str, snippet_start: int, mentions: list) -> str:
     """The snippet, escaped, with each mention (a row with start, end, label, attributes) inside it
-    wrapped in a colored <mark> naming its label."""
+    wrapped in a colored <mark> naming its label; one span with two labels (a rule's
+    `also_labels`) is one mark naming both."""
+    spans: dict = {}
+    for m in sorted(mentions, key=lambda m: (m.start, -m.end)):
+        spans.setdefault((m.start, m.end), []).append(m)
     pieces, pos = [], 0
-    for m in sorted(mentions, key=lambda m: m.start):
-        s, e = m.start - snippet_start, m.end - snippet_start
+    for (start, end), same in spans.items():
+        s, e = start - snippet_start, end - snippet_start
         if s < pos or e > len(snippet) or s < 0:
             continue
-        asserted = _asserted(m)
-        title = escape(m.label + (" (" + ", ".join(asserted) + ")" if asserted else ""))
+        labels = " + ".join(dict.fromkeys(m.label for m in same))
+        asserted = _asserted(same[0])
+        title = escape(labels + (" (" + ", ".join(asserted) + ")" if asserted else ""))
         cls = ' class="asserted"' if asserted else ""
         pieces.append(escape(snippet[pos:s]))
-        pieces.append(f'<mark style="background:{COLORS.get(m.label, "#eee")}" title="{title}"><span{cls}>{escape(snippet[s:e])}</span>'
-                      f'<small>{escape(m.label)}</small></mark>')
+        pieces.append(f'<mark style="background:{COLORS.get(same[0].label, "#eee")}" title="{title}"><span{cls}>{escape(snippet[s:e])}</span>'
+                      f'<small>{escape(labels)}</small></mark>')
         pos = e
     pieces.append(escape(snippet[pos:]))
     return "".join(pieces)

@@ -78,3 +78,14 @@ def test_empty_cohort_renders():
     html = render_report(SUMMARY, empty(PATIENTS), build_worklist(empty(PATIENTS), empty(MENTIONS)), empty(NOTES), empty(MENTIONS))
     doc = Parsed(html)
     assert "Worklist (0)" in "".join(doc.text) and doc.starts.count("table") == doc.ends.count("table")
+
+
+def test_one_span_with_two_labels_is_one_mark_naming_both():
+    from types import SimpleNamespace
+
+    from pipelines.outputs.report import highlight
+
+    row = dict(start=9, end=23, negated=0, uncertain=0, historical=0, hypothetical=0, family=0)
+    both = [SimpleNamespace(label="PROGRESSION", **row), SimpleNamespace(label="WEAKNESS", **row)]
+    html = highlight("Arm is a getting weaker <b>", 0, both)
+    assert html.count("<mark") == 1 and "<small>PROGRESSION + WEAKNESS</small>" in html and "&lt;b&gt;" in html
