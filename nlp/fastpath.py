@@ -80,7 +80,7 @@ class FastExtractor:
         self.every_sentence = bool(self.mention_index.unconditional)
         nlp = self.nlp
         self.target_matchers = SubsetMatchers(
-            target_rules, lambda: TargetMatcher(nlp, name=self.targets.name, result_type=None, prune=True),
+            target_rules, lambda: TargetMatcher(nlp, name=self.targets.name, result_type=None, prune=False),
             lambda m: m._TargetMatcher__matcher,
         )
         self.context_matchers = SubsetMatchers(

@@ -9,6 +9,7 @@ keeps a measurement comparison only when its numbers differ (48 vs 52 cm, not 48
 nlp.mentions writes one more mention per label).
 """
 
+from medspacy.common.util import prune_overlapping_matches
 from medspacy.target_matcher import TargetMatcher
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -27,36 +28,54 @@ def span_labels(span: Span) -> list[str]:
     return [span.label_, *span._.target_rule.metadata.get("also_labels", ())]
 
 
-def _keep(span: Span, labels_by_sentence: dict[int, set[str]]) -> bool:
-    """Whether a match stands as a mention, by the rule's conditions in target_rules.json."""
-    if any(span.doc[i].is_sent_start for i in range(span.start + 1, span.end)):
+def _stands_alone(span: Span) -> bool:
+    """The rule's conditions on the match itself: inside one sentence, sentence words, unequal numbers.
+
+    An EXCLUDE phrase may cross a sentence start: in dictated run-together text a header can
+    split a chunk ("generalized weakness.,History of ...") and the phrase must still win.
+    """
+    if span.label_ != EXCLUDE and any(span.doc[i].is_sent_start for i in range(span.start + 1, span.end)):
         return False
     meta = span._.target_rule.metadata
-    required = meta.get("requires_sentence_labels")
-    if required and not labels_by_sentence.get(span.sent.start, set()) & set(required):
-        return False
     words = meta.get("requires_sentence_words")
     if words and not {t.lower_ for t in span.sent} & set(words):
         return False
     return not (meta.get("requires_unequal_numbers") and len(_numbers(span)) < 2)
 
 
+def _longest(spans: list[Span]) -> list[Span]:
+    """medspaCy's pruning (of overlapping matches the longest stands; ties to the first), on spans."""
+    kept = prune_overlapping_matches([(i, s.start, s.end) for i, s in enumerate(spans)])
+    return [spans[i] for i, _, _ in kept]
+
+
 class ClinicalTargetMatcher:
-    """Finds red-flag mentions and writes them to `doc.ents`."""
+    """Finds red-flag mentions and writes them to `doc.ents`.
+
+    Matches that fail their own conditions are dropped before overlapping matches are
+    pruned, so a girth pattern that took an MMT row ("L 3/5, R 5/5") in a sentence with no
+    girth word cannot hide the grade inside it.
+    """
 
     def __init__(self, nlp: Language, name: str):
         self.name = name
-        self.matcher = TargetMatcher(nlp, name=name, result_type=None, prune=True)
+        self.matcher = TargetMatcher(nlp, name=name, result_type=None, prune=False)
         self.matcher.add(target_rules(nlp.tokenizer))
 
     def __call__(self, doc: Doc, matcher: TargetMatcher | None = None) -> Doc:
-        """Set `doc.ents`; `matcher` (default: the one over all rules) may be one over a subset of the rules."""
-        spans = [s for s in (self.matcher if matcher is None else matcher)(doc) if s.label_ != EXCLUDE]
+        """Set `doc.ents`; `matcher` (default: the one over all rules, unpruned) may be one over a subset of the rules."""
+        found = [s for s in (self.matcher if matcher is None else matcher)(doc) if _stands_alone(s)]
+        spans = [s for s in _longest(found) if s.label_ != EXCLUDE]
         labels_by_sentence: dict[int, set[str]] = {}
         for span in spans:
             labels_by_sentence.setdefault(span.sent.start, set()).update(span_labels(span))
-        doc.ents = sorted((s for s in spans if _keep(s, labels_by_sentence)), key=lambda s: s.start)
+        doc.ents = sorted((s for s in spans if _has_sentence_labels(s, labels_by_sentence)), key=lambda s: s.start)
         return doc
+
+
+def _has_sentence_labels(span: Span, labels_by_sentence: dict[int, set[str]]) -> bool:
+    required = span._.target_rule.metadata.get("requires_sentence_labels")
+    return not required or bool(labels_by_sentence.get(span.sent.start, set()) & set(required))
 
 
 @Language.factory("nerveflag_targets")
