@@ -26,7 +26,7 @@ from nlp.mentions import doc_mentions
 from nlp.pipeline import build_pipeline
 from nlp.sections import NoteSection, find_sections
 from nlp.sentences import mark_sentence_starts, sentence_spans
-from nlp.targets import EXCLUDE
+from nlp.targets import EXCLUDE, rule_labels
 
 #: Sentences of context taken on each side of a candidate sentence.
 NEIGHBOURS = 1
@@ -76,7 +76,7 @@ class FastExtractor:
         self.context_index = RuleIndex(self.nlp, context_rules)
         self.mention_index = RuleIndex(self.nlp, [r for r in target_rules if r.category != EXCLUDE])
         self.needs_labels = [frozenset((r.metadata or {}).get("requires_sentence_labels") or ()) for r in self.mention_index.rules]
-        self.labels = [frozenset([r.category, *(r.metadata or {}).get("also_labels", ())]) for r in self.mention_index.rules]
+        self.labels = [frozenset(rule_labels(r)) for r in self.mention_index.rules]
         self.every_sentence = bool(self.mention_index.unconditional)
         nlp = self.nlp
         self.target_matchers = SubsetMatchers(

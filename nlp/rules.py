@@ -39,9 +39,11 @@ def rules_version() -> str:
     return digest.hexdigest()[:12]
 
 
-#: Optional per-rule conditions, applied after matching (nlp.targets), and `also_labels`:
-#: labels the same span also carries ("getting weaker" is PROGRESSION and WEAKNESS).
-CONDITIONS = ("requires_sentence_labels", "requires_sentence_words", "requires_unequal_numbers", "also_labels")
+#: Optional per-rule conditions, applied after matching (nlp.targets).
+CONDITIONS = ("requires_sentence_labels", "requires_sentence_words", "requires_unequal_numbers")
+#: What a target rule's metadata holds: its conditions and `also_labels`, labels the same span
+#: also carries ("getting weaker" is PROGRESSION and WEAKNESS).
+METADATA = (*CONDITIONS, "also_labels")
 
 
 def _expand(pattern: list[dict], vocabulary: dict, where: str) -> list[dict]:
@@ -91,7 +93,7 @@ def target_rules(tokenizer=None) -> list[TargetRule]:
         label = spec.get("label")
         if not label:
             raise ValueError(f"{where}: missing label")
-        meta = {key: spec[key] for key in CONDITIONS if key in spec}
+        meta = {key: spec[key] for key in METADATA if key in spec}
         if "literals" in spec:
             for literal in spec["literals"]:
                 rules.append(TargetRule(literal.lower(), label, pattern=phrase_pattern(tokenizer, literal), metadata=meta))

@@ -1,16 +1,17 @@
 """Target matching: medspaCy's TargetMatcher over the rules in target_rules.json.
 
-After matching, mentions are filtered by what the rule file says: EXCLUDE phrases
-(which, being longer, have won over the finding inside them) are dropped; a match may not
-cross a sentence boundary; `requires_sentence_labels` / `requires_sentence_words` keep a
-mention only when its sentence holds one of those labels / words; `requires_unequal_numbers`
-keeps a measurement comparison only when its numbers differ (48 vs 52 cm, not 48 vs 48 cm);
+After matching, mentions are filtered by what the rule file says. First each match's own
+conditions: it may not cross a sentence boundary (EXCLUDE phrases may), `requires_sentence_words`
+keeps it only when its sentence holds one of those words, `requires_unequal_numbers` only when
+its numbers differ (48 vs 52 cm, not 48 vs 48 cm). Then overlapping matches are pruned (the
+longest stands) and EXCLUDE phrases, having won over the finding inside them, are dropped.
+Last, `requires_sentence_labels` keeps a mention only when its sentence holds one of those labels;
 `also_labels` are labels the span carries too (they count for `requires_sentence_labels`, and
 nlp.mentions writes one more mention per label).
 """
 
 from medspacy.common.util import prune_overlapping_matches
-from medspacy.target_matcher import TargetMatcher
+from medspacy.target_matcher import TargetMatcher, TargetRule
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -23,9 +24,14 @@ def _numbers(span: Span) -> set[float]:
     return {float(t.text) for t in span if t.like_num and t.text.replace(".", "", 1).isdigit()}
 
 
+def rule_labels(rule: TargetRule) -> list[str]:
+    """The labels a match of `rule` carries: its category and its `also_labels`."""
+    return [rule.category, *(rule.metadata or {}).get("also_labels", ())]
+
+
 def span_labels(span: Span) -> list[str]:
-    """The span's label and the `also_labels` of the rule that matched it."""
-    return [span.label_, *span._.target_rule.metadata.get("also_labels", ())]
+    """The labels of a matched span (`rule_labels` of the rule that matched it)."""
+    return rule_labels(span._.target_rule)
 
 
 def _stands_alone(span: Span) -> bool:
@@ -47,6 +53,12 @@ def _longest(spans: list[Span]) -> list[Span]:
     """medspaCy's pruning (of overlapping matches the longest stands; ties to the first), on spans."""
     kept = prune_overlapping_matches([(i, s.start, s.end) for i, s in enumerate(spans)])
     return [spans[i] for i, _, _ in kept]
+
+
+def _has_sentence_labels(span: Span, labels_by_sentence: dict[int, set[str]]) -> bool:
+    """`requires_sentence_labels`: some mention of the span's sentence carries one of those labels."""
+    required = span._.target_rule.metadata.get("requires_sentence_labels")
+    return not required or bool(labels_by_sentence.get(span.sent.start, set()) & set(required))
 
 
 class ClinicalTargetMatcher:
@@ -71,11 +83,6 @@ class ClinicalTargetMatcher:
             labels_by_sentence.setdefault(span.sent.start, set()).update(span_labels(span))
         doc.ents = sorted((s for s in spans if _has_sentence_labels(s, labels_by_sentence)), key=lambda s: s.start)
         return doc
-
-
-def _has_sentence_labels(span: Span, labels_by_sentence: dict[int, set[str]]) -> bool:
-    required = span._.target_rule.metadata.get("requires_sentence_labels")
-    return not required or bool(labels_by_sentence.get(span.sent.start, set()) & set(required))
 
 
 @Language.factory("nerveflag_targets")

@@ -4,8 +4,8 @@ Notes are a Spark DataFrame (a Parquet directory or any table Spark reads). Each
 partition is validated by the local validator (bad rows become quarantine rows, never
 dropped), mentions come from `mapInPandas` with the pipeline built once per executor
 process, and patients from `cogroup(...).applyInPandas` over buckets of whole patients
-(notes and mentions hashed by patient_id) with the local `score_patients`. Outputs are Parquet directories with the local
-schemas. Needs `pip install nerveflag[spark]` and Java.
+(notes and mentions hashed by patient_id) with the local `score_patients`. Outputs are
+Parquet directories with the local schemas. Needs `pip install nerveflag[spark]` and Java.
 """
 from __future__ import annotations
 
