@@ -39,9 +39,25 @@ class Requirement:
     regexes: tuple[tuple[str, bool], ...] = ()
     ordered: bool = True
 
-    def selectivity(self) -> tuple[bool, bool, int]:
-        """Higher means rarer in text: no common English word, no regex, a long shortest word."""
-        return (not self.words & STOP_WORDS, not self.regexes, min(map(len, self.words), default=0))
+    def shortest(self) -> int:
+        """The fewest characters a token meeting this requirement can have."""
+        widths = [len(w) for w in self.words] + [_min_width(p) for p, _ in self.regexes]
+        return min(widths, default=0)
+
+    def selectivity(self) -> tuple[int, int]:
+        """Higher means rarer in text: words before regexes, then long before short, and worst
+        of all common English words and regexes that one character can meet (any digit)."""
+        shortest = self.shortest()
+        if self.regexes:
+            kind = 2 if shortest >= 2 and not self.words & STOP_WORDS else 0
+        else:
+            kind = 1 if self.words & STOP_WORDS else 3
+        return kind, shortest
+
+
+def _min_width(pattern: str) -> int:
+    """The fewest characters `pattern` can match."""
+    return re._parser.parse(pattern).getwidth()[0]  # the parser `re` itself uses; no public equivalent
 
 
 #: Lookarounds for a word edge: a token never starts or ends between two letters or two digits,
@@ -130,9 +146,39 @@ def split_specials(nlp: Language) -> dict[str, set[str]]:
     return found
 
 
-def _prefix_closure(table: dict[str, set[int]]) -> dict[str, frozenset[int]]:
-    """A longest-match scan reports one string per position; the shorter ones there are its prefixes."""
-    return {key: frozenset().union(*(table.get(key[:n], ()) for n in range(1, len(key) + 1))) for key in table}
+def _edge_ok(before: str, word: str, after: str) -> bool:
+    """Whether `word` can be a whole-token match between characters `before` and `after` ("" for unknown)."""
+    first, last = _char_class(word[0]), _char_class(word[-1])
+    return not ((before and first != "other" and _char_class(before) == first)
+                or (after and last != "other" and _char_class(after) == last))
+
+
+def _span_closure(table: dict[str, set[int]], edges: bool) -> dict[str, frozenset[int]]:
+    """The rules of every string that can occur in the text where a longest-match scan reports `key`.
+
+    A scan without overlaps reports one string per match and resumes after it, so it hides the
+    shorter strings at the same place (prefixes of `key`) and those starting inside the match: a
+    string that is a prefix of a suffix of `key`, or has a suffix of `key` as its own prefix
+    (with `edges`, only where it could be a whole token).
+    """
+    ordered = sorted(table)
+
+    def starting_with(prefix: str):
+        i = bisect.bisect_left(ordered, prefix)
+        while i < len(ordered) and ordered[i].startswith(prefix):
+            yield ordered[i]
+            i += 1
+
+    closure = {}
+    for key in table:
+        found = set()
+        for start in range(len(key)):
+            before, rest = key[start - 1] if start else "", key[start:]
+            inside = [rest[:n] for n in range(1, len(rest) + 1) if rest[:n] in table]
+            inside += list(starting_with(rest)) if start else []
+            found.update(*(table[w] for w in inside if not edges or _edge_ok(before, w, key[start + len(w)] if start + len(w) < len(key) else "")))
+        closure[key] = frozenset(found)
+    return closure
 
 
 class RuleIndex:
@@ -165,7 +211,7 @@ class RuleIndex:
                 regex_anchored.setdefault(Requirement(frozenset(), anchor.regexes), set()).add(i)
             self.checks[i] = tuple([compiled.setdefault(r, self.compile(r)) for r in requirements if r.ordered == ordered]
                                    for ordered in (True, False))
-        self.scans = [(re.compile(trie_regex(table, edges=edges)), _prefix_closure(table))
+        self.scans = [(re.compile(trie_regex(table, edges=edges)), _span_closure(table, edges))
                       for table, edges in ((anchored, True), (special_anchored, False)) if table]
         self.scans += [(self.compile(r), {None: frozenset(ids)}) for r, ids in regex_anchored.items()]
 
@@ -178,14 +224,19 @@ class RuleIndex:
         parts += [p if lower else f"(?i:{p})" for p, lower in requirement.regexes]
         return re.compile("|".join(f"(?:{p})" for p in parts))
 
-    def hits(self, lowered: str) -> list[tuple[int, frozenset[int]]]:
-        """(offset, rules) for every anchor occurrence in `lowered`, overlapping ones included."""
+    def hits(self, lowered: str) -> list[tuple[int, int, frozenset[int]]]:
+        """(start, end, rules): each rule has an anchor occurrence starting in [start, end) of `lowered`.
+
+        Matches of one scan do not overlap; every anchor occurrence starts inside some match (a
+        regex anchor's occurrences inside a match have that match's rules; a word's, see
+        _span_closure) or is found itself, as the scan tries every position outside matches.
+        """
         found = []
         for regex, rules_at in self.scans:
-            m = regex.search(lowered)
-            while m:  # step one character, not past the match, so no overlapping anchor is hidden
-                found.append((m.start(), rules_at[None] if None in rules_at else rules_at[m.group()]))
-                m = regex.search(lowered, m.start() + 1)
+            if None in rules_at:
+                found.extend((m.start(), m.end(), rules_at[None]) for m in regex.finditer(lowered))
+            else:
+                found.extend((m.start(), m.end(), rules_at[m.group()]) for m in regex.finditer(lowered))
         return found
 
     def meets(self, i: int, lowered: str) -> bool:
@@ -203,7 +254,7 @@ class RuleIndex:
 
     def met(self, lowered: str) -> list[int]:
         """Indices of the rules that meet all their requirements in `lowered`, in rule order."""
-        found = set().union(*(ids for _, ids in self.hits(lowered)))
+        found = set().union(*(ids for _, _, ids in self.hits(lowered)))
         return sorted([i for i in found if self.meets(i, lowered)] + self.unconditional)
 
 

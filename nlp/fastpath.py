@@ -103,8 +103,9 @@ class FastExtractor:
         spans = sentence_spans(text, sections)
         starts = [s for s, _ in spans]
         by_sentence: dict[int, set[int]] = {}
-        for pos, ids in hits:
-            by_sentence.setdefault(bisect.bisect_right(starts, pos) - 1, set()).update(ids)
+        for start, end, ids in hits:
+            for i in range(bisect.bisect_right(starts, start) - 1, bisect.bisect_left(starts, end)):
+                by_sentence.setdefault(i, set()).update(ids)
         index, chosen = self.mention_index, []
         for i, rules in sorted(by_sentence.items()):
             sentence = lowered[spans[i][0]:spans[i][1]]
