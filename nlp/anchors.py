@@ -62,7 +62,9 @@ def _min_width(pattern: str) -> int:
 
 #: Lookarounds for a word edge: a token never starts or ends between two letters or two digits,
 #: except inside a tokenizer special case ("cannot" -> "can" "not"), which is searched for whole.
-_NOT_AFTER = {"letter": r"(?<![^\W\d_])", "digit": r"(?<!\d)", "other": ""}
+#: The start check follows the first character ("h(?<![^\W\d_]h)"), so the regex begins with a
+#: literal and `re` can skip ahead to the characters that could start a match.
+_NOT_AFTER = {"letter": r"(?<![^\W\d_]{})", "digit": r"(?<!\d{})", "other": ""}
 _NOT_BEFORE = {"letter": r"(?![^\W\d_])", "digit": r"(?!\d)", "other": ""}
 
 
@@ -76,24 +78,28 @@ def trie_regex(words, edges: bool = False, space: str | None = None) -> str:
     With `edges`, a word matches only where it could be a whole token (see _NOT_AFTER);
     with `space`, that regex stands for each " " in the strings.
     """
-    groups: dict[str, dict] = {}
+    trie: dict[str, dict] = {}
     for word in words:
-        node = groups.setdefault(_char_class(word[0]) if edges else "other", {})
+        node = trie
         for ch in word:
             node = node.setdefault(ch, {})
         node[""] = {}
 
     def walk(node: dict, last: str) -> str:
         end = _NOT_BEFORE[_char_class(last)] if edges and "" in node else ""
-        branches = [(space if ch == " " and space else re.escape(ch)) + walk(child, ch) for ch, child in sorted(node.items()) if ch]
+        branches = []
+        for ch, child in sorted(node.items()):
+            if ch:
+                literal = space if ch == " " and space else re.escape(ch)
+                start = _NOT_AFTER[_char_class(ch)].format(literal) if edges and not last else ""
+                branches.append(literal + start + walk(child, ch))
         if "" in node:
             if not branches:
                 return end
             branches.append(end)
         return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
-    return "|".join(f"{_NOT_AFTER[kind]}{walk(trie, '')}" if kind != "other" or not edges else walk(trie, "")
-                    for kind, trie in sorted(groups.items()))
+    return walk(trie, "")
 
 
 def _sentence_regex(pattern: str) -> str | None:
@@ -239,23 +245,36 @@ class RuleIndex:
                 found.extend((m.start(), m.end(), rules_at[m.group()]) for m in regex.finditer(lowered))
         return found
 
-    def meets(self, i: int, lowered: str) -> bool:
-        """Whether rule `i` meets every requirement in `lowered` (the ordered ones in order)."""
+    def meets(self, i: int, lowered: str, searched: dict | None = None) -> bool:
+        """Whether rule `i` meets every requirement in `lowered` (the ordered ones in order).
+
+        `searched` memoizes searches across calls on the same text (rules share requirements).
+        """
         if i not in self.checks:
             return True
+        searched = {} if searched is None else searched
         ordered, anywhere = self.checks[i]
         pos = 0
         for check in ordered:  # the leftmost match of each keeps the most room for the next
-            m = check.search(lowered, pos)
-            if m is None:
+            pos = _search(check, lowered, pos, searched)
+            if pos < 0:
                 return False
-            pos = m.start()
-        return all(check.search(lowered) for check in anywhere)
+        return all(_search(check, lowered, 0, searched) >= 0 for check in anywhere)
 
     def met(self, lowered: str) -> list[int]:
         """Indices of the rules that meet all their requirements in `lowered`, in rule order."""
-        found = set().union(*(ids for _, _, ids in self.hits(lowered)))
-        return sorted([i for i in found if self.meets(i, lowered)] + self.unconditional)
+        found, searched = set().union(*(ids for _, _, ids in self.hits(lowered))), {}
+        return sorted([i for i in found if self.meets(i, lowered, searched)] + self.unconditional)
+
+
+def _search(regex: re.Pattern, text: str, pos: int, searched: dict) -> int:
+    """Start of `regex`'s leftmost match in `text` from `pos` (-1 if none), memoized in `searched`."""
+    key = (regex, pos)
+    start = searched.get(key)
+    if start is None:
+        m = regex.search(text, pos)
+        start = searched[key] = m.start() if m else -1
+    return start
 
 
 def anchor_regex(nlp: Language, rules: list) -> re.Pattern:

@@ -109,7 +109,8 @@ class FastExtractor:
         index, chosen = self.mention_index, []
         for i, rules in sorted(by_sentence.items()):
             sentence = lowered[spans[i][0]:spans[i][1]]
-            met = [r for r in rules if index.meets(r, sentence)]
+            searched: dict = {}
+            met = [r for r in rules if index.meets(r, sentence, searched)]
             labels = set().union(*(self.labels[r] for r in met))
             if any(not self.needs_labels[r] or self.needs_labels[r] & labels for r in met):
                 chosen.append(i)
