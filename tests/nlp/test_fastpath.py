@@ -107,3 +107,33 @@ def test_windows_merge_neighbours():
     assert FastExtractor.windows([0, 4, 5, 9], 10) == [(0, 1), (3, 6), (8, 9)]
     assert FastExtractor.windows([0, 3], 10) == [(0, 4)]  # adjacent runs merge
     assert FastExtractor.windows([], 3) == []
+
+
+def test_anchor_hidden_inside_a_longer_match_is_still_found(nlp):
+    from medspacy.target_matcher import TargetRule
+
+    # The scan reports "s/p" and resumes after it; "p" (a whole token after "/") starts inside it.
+    index = RuleIndex(nlp, [TargetRule("s/p", "X"), TargetRule("p", "Y")])
+    assert index.met("pt s/p fall") == [0, 1]
+    assert [ids for _, _, ids in index.hits("s/p")] == [frozenset({0, 1})]
+    assert index.met("spine") == []  # "p" inside a word is not a token
+
+
+def test_anchor_prefers_words_to_a_one_character_regex(nlp):
+    from medspacy.target_matcher import TargetRule
+
+    rule = TargetRule("r", "X", pattern=[{"LOWER": {"IN": ["down", "up"]}}, {"LOWER": "from"}, {"TEXT": {"REGEX": r"^\d"}}])
+    requirements = rule_requirements(nlp, rule)
+    anchor = max(requirements, key=Requirement.selectivity)
+    assert anchor.words == frozenset({"from"}) and not anchor.regexes  # of two common words, the longer
+    assert RuleIndex(nlp, [rule]).met("quad strength 5/5 in 2019") == []
+
+
+def test_requirement_searches_are_memoized(nlp):
+    from medspacy.target_matcher import TargetRule
+
+    rules = [TargetRule("r1", "X", pattern=[{"LOWER": "weak"}, {"LOWER": "quad"}]),
+             TargetRule("r2", "X", pattern=[{"LOWER": "weak"}, {"LOWER": "hip"}])]
+    index, searched = RuleIndex(nlp, rules), {}
+    assert [index.meets(i, "weak quad", searched) for i in (0, 1)] == [True, False]
+    assert len(searched) == 3  # "weak", "quad", "hip": "weak" searched once for both rules
