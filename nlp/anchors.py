@@ -14,12 +14,19 @@ from __future__ import annotations
 
 import bisect
 import re
+import sys
 from dataclasses import dataclass
 
 from medspacy.target_matcher import TargetRule
+
 from spacy.attrs import ORTH
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
+
+if sys.version_info >= (3, 11):
+    from re import _parser as _RE_PARSER  # the parser `re` itself uses; there is no public equivalent
+else:
+    import sre_parse as _RE_PARSER
 
 #: Token attributes whose value a token's lower-cased text must equal (or match, for REGEX).
 EXACT_ATTRS = ("LOWER", "TEXT", "ORTH")
@@ -57,7 +64,7 @@ class Requirement:
 
 def _min_width(pattern: str) -> int:
     """The fewest characters `pattern` can match."""
-    return re._parser.parse(pattern).getwidth()[0]  # the parser `re` itself uses; no public equivalent
+    return _RE_PARSER.parse(pattern).getwidth()[0]
 
 
 #: Lookarounds for a word edge: a token never starts or ends between two letters or two digits,
