@@ -18,7 +18,6 @@ import sys
 from dataclasses import dataclass
 
 from medspacy.target_matcher import TargetRule
-
 from spacy.attrs import ORTH
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
