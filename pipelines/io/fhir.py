@@ -12,10 +12,11 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Iterator
 
 import pandas as pd
 
-from pipelines.io.jsonl import iter_json_lines
+from pipelines.io.jsonl import iter_json_lines, iter_line_frames
 from pipelines.io.validate import REASON, ROW
 
 _CHARSET = re.compile(r"charset\s*=\s*\"?([\w.:-]+)", re.IGNORECASE)
@@ -83,8 +84,10 @@ def is_fhir(path: str) -> bool:
     return False
 
 
-def read_fhir(path: str) -> pd.DataFrame:
-    """Raw note rows from a DocumentReference NDJSON file, `_row` = 0-based line number."""
-    rows = [{**(document_row(obj) if obj is not None else {REASON: reason}), ROW: line_no}
-            for line_no, obj, reason in iter_json_lines(path)]
-    return pd.DataFrame(rows, columns=COLUMNS, dtype=object)
+def _fhir_row(line_no: int, resource: dict | None, reason: str) -> dict:
+    return {**(document_row(resource) if resource is not None else {REASON: reason}), ROW: line_no}
+
+
+def iter_fhir(path: str, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    """Raw note rows from a DocumentReference NDJSON file, at most `chunk_rows` a frame; `_row` = 0-based line number."""
+    return iter_line_frames(path, chunk_rows, _fhir_row, COLUMNS)

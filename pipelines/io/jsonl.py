@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from itertools import islice
 
 import pandas as pd
 
@@ -31,15 +32,31 @@ def iter_json_lines(path: str) -> Iterator[tuple[int, dict | None, str]]:
             yield line_no, obj, ""
 
 
+def iter_line_frames(path: str, chunk_rows: int, to_row: Callable[[int, dict | None, str], dict],
+                     columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
+    """Frames of at most `chunk_rows` raw rows, `to_row(line number, object, reason)` each (at least one frame).
+
+    `columns`: the frame's columns (default: the keys the chunk's rows have). Values stay
+    objects: they may hold surrogates.
+    """
+    lines, yielded = iter_json_lines(path), False
+    while True:
+        records = [to_row(*line) for line in islice(lines, chunk_rows)]
+        if not records and yielded:
+            return
+        yield pd.DataFrame(records, columns=columns or (None if records else [REASON, ROW]), dtype=object)
+        yielded = True
+
+
 def _scalar(value):
     """Nested JSON values are kept as JSON text; scalars as they are."""
     return json.dumps(value) if isinstance(value, (dict, list)) else value
 
 
-def read_jsonl(path: str) -> pd.DataFrame:
+def _json_row(line_no: int, obj: dict | None, reason: str) -> dict:
+    return {**{k: _scalar(v) for k, v in (obj or {}).items()}, REASON: reason, ROW: line_no}
+
+
+def iter_jsonl(path: str, chunk_rows: int) -> Iterator[pd.DataFrame]:
     """Raw rows of a JSONL file, `_row` = 0-based line number; unusable lines carry a `_reason`."""
-    records = [
-        {**{k: _scalar(v) for k, v in (obj or {}).items()}, REASON: reason, ROW: line_no}
-        for line_no, obj, reason in iter_json_lines(path)
-    ]
-    return pd.DataFrame(records, columns=None if records else [REASON, ROW], dtype=object)  # object: values may hold surrogates
+    return iter_line_frames(path, chunk_rows, _json_row)

@@ -85,3 +85,48 @@ def _csv(tmp_path):
     path = tmp_path / "in.csv"
     pd.DataFrame(ROWS).to_csv(path, index=False)
     return path
+
+
+def _mentions(n: int) -> pd.DataFrame:
+    from pipelines.schemas import MENTIONS, conform
+
+    rows = [{"note_id": f"n{i}", "patient_id": "p", "note_date": "2024-01-02", "label": "WEAKNESS", "start": i, "end": i + 3,
+             "text": "weak, \"4/5\"", "section": "", "negated": i % 2, "uncertain": 0, "historical": 0, "hypothetical": 0,
+             "family": 0, "grade": "4", "side": "", "site": "", "cues": ""} for i in range(n)]
+    return conform(pd.DataFrame(rows, columns=list(MENTIONS)), MENTIONS)
+
+
+def test_table_writer_appends_chunks_as_write_table_writes_the_whole(tmp_path):
+    import pyarrow.parquet as pq
+
+    from pipelines.io import TableWriter
+    from pipelines.schemas import MENTIONS
+
+    whole = _mentions(7)
+    for suffix in (".csv", ".parquet"):
+        write_table(whole, tmp_path / f"whole{suffix}")
+        with TableWriter(tmp_path / f"one{suffix}", MENTIONS) as writer:
+            writer.write(whole.iloc[:0])
+            writer.write(whole)
+        assert (tmp_path / f"one{suffix}").read_bytes() == (tmp_path / f"whole{suffix}").read_bytes(), suffix
+        with TableWriter(tmp_path / f"chunks{suffix}", MENTIONS) as writer:
+            for start in range(0, 7, 3):
+                writer.write(whole.iloc[start:start + 3])
+        assert writer.rows == 7
+    assert (tmp_path / "chunks.csv").read_bytes() == (tmp_path / "whole.csv").read_bytes()
+    assert pq.ParquetFile(tmp_path / "chunks.parquet").metadata.num_row_groups == 3
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "chunks.parquet"), pd.read_parquet(tmp_path / "whole.parquet"))
+    assert not list(tmp_path.glob(".*tmp"))
+
+
+def test_table_writer_leaves_nothing_behind_when_the_block_fails(tmp_path):
+    from pipelines.io import TableWriter
+    from pipelines.schemas import MENTIONS
+
+    (tmp_path / "m.csv").write_text("old")
+    for name in ("m.csv", "m.parquet"):
+        with pytest.raises(RuntimeError), TableWriter(tmp_path / name, MENTIONS) as writer:
+            writer.write(_mentions(2))
+            raise RuntimeError("interrupted")
+    assert (tmp_path / "m.csv").read_text() == "old" and not (tmp_path / "m.parquet").exists()
+    assert not list(tmp_path.glob(".*tmp"))
