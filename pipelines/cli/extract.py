@@ -1,4 +1,8 @@
-"""`nerveflag extract NOTES -o MENTIONS`: the mentions table for a notes export."""
+"""`nerveflag extract NOTES -o MENTIONS`: the mentions table for a notes export.
+
+Notes are read and validated in chunks and extracted as they come; mentions are appended
+to a temporary file renamed into place at the end, so memory stays flat as input grows.
+"""
 from __future__ import annotations
 
 import sys
@@ -35,24 +39,29 @@ def run_spark(args) -> int:
 
 
 def run(args) -> int:
-    from nlp import extract_mentions
-    from pipelines.io import read_notes, write_table
+    """Notes are read, extracted and written chunk by chunk; the quarantine (no text, small) is written at the end."""
+    from nlp.extract import iter_extract
+    from pipelines.io import TableWriter, iter_notes, write_table
+    from pipelines.io.validate import ReadTally
+    from pipelines.schemas import MENTIONS
 
     if args.engine == "spark":
         return run_spark(args)
     if not args.output.endswith((".csv", ".parquet")):
         raise ValueError(f"output must end in .csv or .parquet: {args.output}")
-    result = read_notes(args.notes, **read_options(args))
-    with progress_bar(len(result.notes), "notes") as bar:
-        mentions = extract_mentions(result.notes, fast=not args.full, processes=args.processes, progress=bar.update)
-    write_table(mentions, args.output)
+    tally = ReadTally()
+    notes = (tally.add(chunk).notes for chunk in iter_notes(args.notes, **read_options(args)))
+    with TableWriter(args.output, MENTIONS) as writer, progress_bar(None, "notes") as bar:
+        for mentions in iter_extract(notes, fast=not args.full, processes=args.processes, progress=bar.update):
+            writer.write(mentions)
+    quarantine = tally.quarantine
     if args.quarantine:
-        write_table(result.quarantine, args.quarantine)
+        write_table(quarantine, args.quarantine)
     print(
-        f"read {result.n_read} rows: {len(result.notes)} notes, {len(result.quarantine)} quarantined; "
-        f"{len(mentions)} mentions -> {args.output}",
+        f"read {tally.n_read} rows: {tally.n_notes} notes, {len(quarantine)} quarantined; "
+        f"{writer.rows} mentions -> {args.output}",
         file=sys.stderr,
     )
-    for reason, count in result.quarantine["reason"].value_counts().items():
+    for reason, count in quarantine["reason"].value_counts().items():
         print(f"  quarantined {count}: {reason}", file=sys.stderr)
-    return EXIT_QUARANTINED if len(result.quarantine) else EXIT_OK
+    return EXIT_QUARANTINED if len(quarantine) else EXIT_OK

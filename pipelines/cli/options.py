@@ -7,12 +7,13 @@ NOTE_COLUMNS = ("patient_id", "note_id", "note_date", "text", "note_type")
 
 
 def add_note_input_options(parser: argparse.ArgumentParser) -> None:
-    """--format, --query and one --<column>-col option per NOTES column."""
+    """--format, --query, one --<column>-col option per NOTES column, --fixed-date and --chunk-rows."""
     parser.add_argument("--format", dest="fmt", choices=["csv", "parquet", "jsonl", "fhir", "omop"], help="input format (default: from the file extension)")
     parser.add_argument("--query", help="SQL selecting notes from an OMOP database file (default: SELECT * FROM note)")
     for column in NOTE_COLUMNS:
         parser.add_argument(f"--{column.replace('_', '-')}-col", dest=f"{column}_col", metavar="NAME", help=f"input column holding {column}")
     parser.add_argument("--fixed-date", metavar="YYYY-MM-DD", help="use this date for every note (for exports without dates, e.g. MTSamples)")
+    parser.add_argument("--chunk-rows", type=int, metavar="N", help="read and validate input rows N at a time (default 2000; memory grows with N, not with the input)")
 
 
 def column_map(args: argparse.Namespace) -> dict[str, str]:
@@ -21,8 +22,9 @@ def column_map(args: argparse.Namespace) -> dict[str, str]:
 
 
 def read_options(args: argparse.Namespace) -> dict:
-    """Keyword arguments for pipelines.io.read_notes from the note input options."""
-    return {"fmt": args.fmt, "columns": column_map(args) or None, "query": args.query, "fixed_date": args.fixed_date}
+    """Keyword arguments for pipelines.io.iter_notes / read_notes from the note input options."""
+    chunk = {"chunk_rows": args.chunk_rows} if getattr(args, "chunk_rows", None) is not None else {}
+    return {"fmt": args.fmt, "columns": column_map(args) or None, "query": args.query, "fixed_date": args.fixed_date, **chunk}
 
 
 def default_processes() -> int:
