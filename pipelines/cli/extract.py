@@ -41,8 +41,7 @@ def run_spark(args) -> int:
 def run(args) -> int:
     """Notes are read, extracted and written chunk by chunk; the quarantine (no text, small) is written at the end."""
     from nlp.extract import iter_extract
-    from pipelines.io import TableWriter, iter_notes, write_table
-    from pipelines.io.validate import ReadTally
+    from pipelines.io import ReadTally, TableWriter, iter_notes, write_table
     from pipelines.schemas import MENTIONS
 
     if args.engine == "spark":

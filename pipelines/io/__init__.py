@@ -26,14 +26,14 @@ from pipelines.io.fhir import is_fhir, iter_fhir
 from pipelines.io.jsonl import iter_jsonl
 from pipelines.io.omop import OMOP_COLUMNS, iter_omop
 from pipelines.io.parquet import iter_parquet
-from pipelines.io.validate import ReadResult, Seen, standardize_chunks, validate
+from pipelines.io.validate import ReadResult, ReadTally, Seen, standardize_chunks, validate
 
 FORMATS = ("csv", "parquet", "jsonl", "fhir", "omop")
 EXTENSIONS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl",
               ".json": "jsonl", ".duckdb": "omop", ".db": "omop", ".sqlite": "omop", ".sqlite3": "omop"}
 #: Rows per chunk by default: a few MB of typical notes, so memory stays flat.
 CHUNK_ROWS = 2000
-__all__ = ["CHUNK_ROWS", "FORMATS", "ReadResult", "TableWriter", "detect_format", "iter_notes", "read_notes", "write_table"]
+__all__ = ["CHUNK_ROWS", "FORMATS", "ReadResult", "ReadTally", "TableWriter", "detect_format", "iter_notes", "read_notes", "write_table"]
 
 
 def detect_format(path) -> str:
