@@ -110,6 +110,15 @@ class Store:
         finally:
             self._in_transaction = False
 
+    @contextmanager
+    def _registered(self, name: str, frame: pd.DataFrame):
+        """`frame` visible to SQL as view `name` inside the block."""
+        self.con.register(name, frame)
+        try:
+            yield
+        finally:
+            self.con.unregister(name)
+
     # -- reads ----------------------------------------------------------------
     def table(self, name: str) -> pd.DataFrame:
         """A whole table in a stable order, with the documented dtypes."""
@@ -134,13 +143,16 @@ class Store:
         """(notes_seen rows, stored mentions) of the given patients (all patients when None), in stable order."""
         if patient_ids is None:
             return self.table("notes_seen"), self.table("mentions")
-        self.con.register("wanted", _ids(patient_ids))
-        try:
+        with self._registered("wanted", _ids(patient_ids)):
             notes = self.con.execute("SELECT n.* FROM notes_seen n JOIN wanted w ON n.patient_id = w.id ORDER BY note_id").df()
             mentions = self.con.execute(f"SELECT m.* FROM mentions m JOIN wanted w ON m.patient_id = w.id ORDER BY {_ORDER['mentions']}").df()
-        finally:
-            self.con.unregister("wanted")
         return conform(notes, NOTES_SEEN, "notes_seen"), conform(mentions, STORED_MENTIONS, "mentions")
+
+    def notes_seen(self, note_ids) -> pd.DataFrame:
+        """The notes_seen rows of `note_ids` that the store has (one chunk's, when planning it), by note_id."""
+        with self._registered("wanted_notes", _ids(note_ids)):
+            seen = self.con.execute("SELECT n.* FROM notes_seen n JOIN wanted_notes w ON n.note_id = w.id ORDER BY note_id").df()
+        return conform(seen, NOTES_SEEN, "notes_seen")
 
     def processed_at(self) -> pd.Series:
         """When each note was processed (start of the run that processed it), indexed by note_id."""
@@ -149,24 +161,15 @@ class Store:
 
     # -- writes -----------------------------------------------------------------
     def _replace_rows(self, table: str, key: str, frame: pd.DataFrame | None, keys) -> None:
-        self.con.register("doomed", _ids(keys))
-        try:
+        with self._registered("doomed", _ids(keys)):
             self.con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT id FROM doomed)")
-        finally:
-            self.con.unregister("doomed")
         if frame is not None and len(frame):
-            self.con.register("incoming", frame)
-            try:
+            with self._registered("incoming", frame):
                 self.con.execute(f"INSERT INTO {table} SELECT * FROM incoming")
-            finally:
-                self.con.unregister("incoming")
 
     def _mark_dirty(self, patient_ids) -> None:
-        self.con.register("touched", _ids(patient_ids))
-        try:
+        with self._registered("touched", _ids(patient_ids)):
             self.con.execute("INSERT OR IGNORE INTO dirty SELECT id FROM touched")
-        finally:
-            self.con.unregister("touched")
 
     def save_batch(self, notes_seen: pd.DataFrame, mentions: pd.DataFrame) -> None:
         """Replace the notes_seen rows and mentions of a processed batch and mark their patients
@@ -174,12 +177,9 @@ class Store:
         notes_seen = conform(notes_seen, NOTES_SEEN, "notes_seen")
         ids = notes_seen["note_id"].tolist()
         with self.transaction():
-            self.con.register("batch_ids", _ids(ids))
-            try:
+            with self._registered("batch_ids", _ids(ids)):
                 former = [r[0] for r in self.con.execute(
                     "SELECT DISTINCT patient_id FROM notes_seen WHERE note_id IN (SELECT id FROM batch_ids)").fetchall()]
-            finally:
-                self.con.unregister("batch_ids")
             self._replace_rows("mentions", "note_id", conform(mentions, STORED_MENTIONS, "mentions"), ids)
             self._replace_rows("notes_seen", "note_id", notes_seen, ids)
             self._mark_dirty(former + notes_seen["patient_id"].tolist())
@@ -194,11 +194,8 @@ class Store:
     def add_quarantine(self, quarantine: pd.DataFrame) -> None:
         """Record rejected rows (a row already recorded with the same reason is kept once)."""
         if len(quarantine):
-            self.con.register("incoming", conform(quarantine, QUARANTINE, "quarantine"))
-            try:
+            with self._registered("incoming", conform(quarantine, QUARANTINE, "quarantine")):
                 self.con.execute("INSERT OR IGNORE INTO quarantine SELECT * FROM incoming")
-            finally:
-                self.con.unregister("incoming")
 
     def start_run(self, run_id: str, started, pipeline_version: str, model_version: str) -> None:
         """Log a run as running; runs left 'running' by a killed process become 'interrupted'."""

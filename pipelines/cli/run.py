@@ -1,6 +1,8 @@
 """`nerveflag run NOTES... --store STORE --out DIR`: the nightly job (read, extract, score, report).
 
 Only new or changed notes are processed; patients with new or changed notes are re-scored.
+Notes are read in chunks (--chunk-rows), each planned against the store and extracted in
+committed batches (--batch-size), so reading does not grow with the input.
 Outputs in DIR: worklist.csv, report.html, note_nlp.parquet/.csv, patients.parquet,
 mentions.parquet, quarantine.csv. With --json the run summary (counts, timings per stage,
 notes/s) is printed on stdout.

@@ -11,7 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipelines.run import CRASH_ENV, notes_to_process, run_job
+from pipelines.io import read_notes
+from pipelines.run import CRASH_ENV, notes_to_process, run_job, run_notes
 from pipelines.schemas import NOTES, conform, empty
 from pipelines.store import NOTES_SEEN, RESULT_TABLES, Store
 from pipelines.synth import generate_cohort
@@ -128,6 +129,30 @@ def test_rule_change_reprocesses_every_note_and_model_change_rescores_every_pati
     assert set(nlp["nlp_system"]) == {"nerveflag 0.1.0+rules.changed"}
 
 
+def test_chunked_reading_gives_the_same_store_and_outputs(notes_csv, clean_run, tmp_path):
+    store, out = tmp_path / "s.duckdb", tmp_path / "out"
+    summary = run_job(notes_csv, store, out, batch_size=4, read_options={"chunk_rows": 7})
+    clean_store, clean_out, clean = clean_run
+    assert summary["counts"] == clean["counts"]
+    assert_same(tables(clean_store), tables(store))
+    assert_same(outputs(clean_out), outputs(out))
+
+
+def test_duplicates_across_chunks_and_files_are_counted_once(notes_csv, tmp_path):
+    notes = pd.read_csv(notes_csv, dtype=str, keep_default_na=False)
+    again = pd.concat([notes.head(5), notes.head(2).assign(text="rewritten")])
+    again.to_csv(tmp_path / "again.csv", index=False)
+    c = run_job([notes_csv, tmp_path / "again.csv"], tmp_path / "s.duckdb", tmp_path / "out", read_options={"chunk_rows": 3})["counts"]
+    assert c["duplicates_collapsed"] == 5 and c["quarantined"] == 3 and c["read"] == len(notes) + 7
+    assert c["read"] == c["processed"] + c["skipped_unchanged"] + c["quarantined"] + c["duplicates_collapsed"]
+
+
+def test_run_notes_takes_one_read_result_too(notes_csv, clean_run, tmp_path):
+    summary = run_notes(read_notes(notes_csv), tmp_path / "s.duckdb", tmp_path / "out", batch_size=10)
+    assert summary["counts"] == clean_run[2]["counts"]
+    assert_same(tables(clean_run[0]), tables(tmp_path / "s.duckdb"))
+
+
 def nerveflag(*args, crash_at: str | None = None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != CRASH_ENV}
     if crash_at:
@@ -157,6 +182,16 @@ def test_killed_again_and_again_then_rerun_equals_an_uninterrupted_run(notes_csv
     assert final.stderr.strip() == f"report: {out / 'report.html'}"
     q = pd.read_csv(out / "quarantine.csv")
     assert q[["note_id", "reason"]].values.tolist() == [["bad-1", "missing or unparseable note_date"]]
+
+
+def test_killed_after_planning_the_first_chunk_commits_nothing(notes_csv, clean_run, tmp_path):
+    store, out = tmp_path / "s.duckdb", tmp_path / "out"
+    cmd = ("run", notes_csv, "--store", store, "--out", out, "--batch-size", "10", "--processes", "1", "--chunk-rows", "7")
+    assert nerveflag(*cmd, crash_at="read").returncode == -9
+    with Store(store) as s:
+        assert s.table("notes_seen").empty and s.table("mentions").empty
+    assert nerveflag(*cmd).returncode == 3
+    assert_same(tables(clean_run[0]), tables(store))
 
 
 def test_cli_exit_codes_and_summary_line(notes_csv, tmp_path, capsys):

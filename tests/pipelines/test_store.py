@@ -75,6 +75,16 @@ def test_patient_notes_returns_only_the_wanted_patients(tmp_path):
         assert list(notes.columns) == list(NOTES_SEEN) and list(mentions.columns) == list(STORED_MENTIONS)
 
 
+def test_notes_seen_returns_only_the_asked_notes_the_store_has(tmp_path):
+    with Store(tmp_path / "s.duckdb") as store:
+        assert store.notes_seen(["a-1"]).empty
+        store.save_batch(seen(("a-1", "a", "h1"), ("a-2", "a", "h2"), ("b-1", "b", "h3")), stored_mentions(("a-1", "WEAKNESS")))
+        got = store.notes_seen(["b-1", "a-1", "zz"])
+        assert got["note_id"].tolist() == ["a-1", "b-1"] and got["text_sha256"].tolist() == ["h1", "h3"]
+        pd.testing.assert_frame_equal(got, conform(got, NOTES_SEEN))
+        assert store.con.execute("SELECT count(*) FROM duckdb_views() WHERE NOT internal").fetchone()[0] == 0
+
+
 def test_quarantine_keeps_each_rejected_row_once(tmp_path):
     q = conform(pd.DataFrame([{"source": "n.csv", "row": 3, "note_id": "x", "patient_id": "", "reason": "missing patient_id"}]), QUARANTINE)
     with Store(tmp_path / "s.duckdb") as store:
