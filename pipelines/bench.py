@@ -1,15 +1,22 @@
-"""Throughput benchmark: our extraction beside out-of-the-box medspaCy, the tokenizer and a regex scan.
+"""Throughput benchmark: our extraction beside out-of-the-box medspaCy, the tokenizer and a regex scan; and a memory benchmark.
 
 `run_bench(texts, ...)` measures each path in its own forked process (so peak RSS is that
 path's own) and returns a dict (documented in `RESULT_KEYS` / `ROW_KEYS`); `check_identity`
 runs the full pipeline and the fast path on every note and reports the first difference.
+`memory_bench(texts, sizes)` writes a notes CSV per size (texts cycled, unique ids, one
+date), runs `python -m pipelines extract` on each in a child process and reports each
+child's peak RSS (`MEMORY_KEYS` / `MEMORY_ROW_KEYS`), to show memory does not grow with input.
 Note text never appears in the results: only counts, timings and note ids.
 """
 from __future__ import annotations
 
+import csv
 import multiprocessing as mp
+import os
 import resource
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -20,6 +27,12 @@ MTSAMPLES = SHARED / "data" / "mtsamples" / "mtsamples.csv"
 RESULT_KEYS = ("input", "notes", "megabytes", "processes", "baseline_limit", "results", "speedup_processes")
 ROW_KEYS = ("name", "notes", "seconds", "notes_per_s", "mb_per_s", "cpu_seconds", "notes_per_cpu_s", "peak_rss_mb", "vs_medspacy", "mentions")
 MEDSPACY = "medspacy_default"
+#: Keys of the dict memory_bench returns, and of each entry of its "runs".
+MEMORY_KEYS = ("input", "distinct_texts", "runs", "ratio")
+MEMORY_ROW_KEYS = ("notes", "processes", "megabytes", "seconds", "peak_rss_mb")
+MEMORY_SIZES = (5000, 50000)
+MEMORY_DATE = "2024-01-01"
+_RSS_SCALE = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
 
 
 def mtsamples_texts(path: Path = MTSAMPLES) -> list[str]:
@@ -34,9 +47,8 @@ def mtsamples_texts(path: Path = MTSAMPLES) -> list[str]:
 
 def _peak_rss_mb() -> float:
     """Peak resident set size of this process and of its largest finished child, in MB."""
-    scale = 1 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB on Linux
     peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-    return peak * scale / 1e6
+    return peak * _RSS_SCALE / 1e6
 
 
 def _cpu_seconds() -> float:
@@ -201,3 +213,60 @@ def cycled(texts: list[str], limit: int) -> Iterator[str]:
     """`limit` notes taken from `texts` in order, starting over as often as needed."""
     for i in range(limit):
         yield texts[i % len(texts)]
+
+
+def write_memory_input(texts: list[str], notes: int, path: Path) -> None:
+    """A notes CSV of `notes` rows cycled from `texts`: unique note_id and patient_id, one fixed date."""
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["note_id", "patient_id", "note_date", "text"])
+        for i, text in enumerate(cycled(texts, notes)):
+            writer.writerow([f"bench-{i}", f"bench-patient-{i}", MEMORY_DATE, text])
+
+
+def extract_in_child(notes_csv: Path, output: Path, processes: int) -> dict:
+    """`python -m pipelines extract` in a child process: {"seconds", "peak_rss_mb"} (the child with its workers, via wait4)."""
+    cmd = [sys.executable, "-m", "pipelines", "extract", str(notes_csv), "-o", str(output), "--processes", str(processes)]
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, cwd=Path(__file__).resolve().parents[1])
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds, child.returncode = time.perf_counter() - start, os.waitstatus_to_exitcode(status)
+        if child.returncode not in (0, 3):  # 3: some rows quarantined, still measured
+            err.seek(0)
+            last = (err.read().decode("utf-8", "replace").strip().splitlines() or ["no message"])[-1]
+            raise RuntimeError(f"extract on {notes_csv.name} exited {child.returncode}: {last}")
+    return {"seconds": round(seconds, 2), "peak_rss_mb": round(usage.ru_maxrss * _RSS_SCALE / 1e6, 1)}
+
+
+def memory_bench(texts: list[str], sizes=MEMORY_SIZES, processes=(1,), input_name: str = "",
+                 progress: Callable[[str], None] | None = None) -> dict:
+    """Peak RSS of `extract` on inputs of each size (texts cycled), per process count; dict with MEMORY_KEYS.
+
+    "ratio": {processes: peak RSS at the largest size / at the smallest}; flat memory is near 1.
+    """
+    if not texts:
+        raise ValueError("no notes to measure")
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="nerveflag-bench-") as tmp:
+        for notes in sizes:
+            path = Path(tmp) / f"notes_{notes}.csv"
+            write_memory_input(texts, notes, path)
+            for procs in processes:
+                if progress:
+                    progress(f"extract: {notes} notes, {procs} process(es)")
+                row = extract_in_child(path, Path(tmp) / f"mentions_{notes}_{procs}.csv", procs)
+                runs.append({"notes": notes, "processes": procs, "megabytes": round(path.stat().st_size / 1e6, 1), **row})
+            path.unlink()
+    by_key = {(r["notes"], r["processes"]): r["peak_rss_mb"] for r in runs}
+    ratio = {str(p): round(by_key[max(sizes), p] / by_key[min(sizes), p], 2) for p in processes}
+    return {"input": input_name, "distinct_texts": len(texts), "runs": [{k: r[k] for k in MEMORY_ROW_KEYS} for r in runs], "ratio": ratio}
+
+
+def format_memory_table(result: dict) -> str:
+    """The memory results as an aligned text table with a header line."""
+    lines = [f"input: {result['input']}  distinct texts: {result['distinct_texts']}  (peak RSS of `nerveflag extract` per run)",
+             f"{'notes':>8}{'processes':>11}{'input MB':>10}{'seconds':>9}{'peak RSS MB':>13}"]
+    lines += [f"{r['notes']:>8}{r['processes']:>11}{r['megabytes']:>10.1f}{r['seconds']:>9.1f}{r['peak_rss_mb']:>13.0f}" for r in result["runs"]]
+    lines += [f"largest / smallest, {p} process(es): {ratio:.2f}x" for p, ratio in result["ratio"].items()]
+    return "\n".join(lines)

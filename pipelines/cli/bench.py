@@ -1,4 +1,8 @@
-"""`nerveflag bench [NOTES]`: throughput of our extraction beside out-of-the-box medspaCy (a benchmark, not a test)."""
+"""`nerveflag bench [NOTES]`: throughput of our extraction beside out-of-the-box medspaCy (a benchmark, not a test).
+
+With --memory: peak RSS of `nerveflag extract` on generated inputs of --memory-sizes notes
+(NOTES' texts, or the distinct MTSamples transcriptions, cycled), each run in a child process.
+"""
 from __future__ import annotations
 
 import json
@@ -19,6 +23,9 @@ def add_parser(sub) -> None:
     p.add_argument("--paths", nargs="+", choices=[*PATHS, "nerveflag_fast_nproc"], help="measure only these paths")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.add_argument("--check", action="store_true", help="also run the full pipeline and the fast path on every note; exit 1 on any difference")
+    p.add_argument("--memory", action="store_true", help="measure peak RSS of `extract` at each --memory-sizes instead of throughput")
+    p.add_argument("--memory-sizes", type=int, nargs="+", default=[5000, 50000], metavar="N", help="notes per memory run (default: 5000 50000)")
+    p.add_argument("--memory-processes", type=int, nargs="+", default=[1], metavar="P", help="--processes of each memory run (default: 1)")
     add_note_input_options(p)
     p.set_defaults(func=run)
 
@@ -45,6 +52,17 @@ def _load(args) -> tuple[str, list[str], list[str]]:
     return name, ids, texts
 
 
+def run_memory(args, name: str, texts: list[str], log) -> int:
+    """The memory benchmark: peak RSS of `extract` per size and process count."""
+    from pipelines.bench import format_memory_table, memory_bench
+
+    if min(args.memory_sizes) < 1 or min(args.memory_processes) < 1:
+        raise ValueError("--memory-sizes and --memory-processes must be at least 1")
+    result = memory_bench(texts, args.memory_sizes, args.memory_processes, input_name=name, progress=log)
+    print(json.dumps(result, indent=2) if args.json else format_memory_table(result))
+    return EXIT_OK
+
+
 def run(args) -> int:
     from pipelines.bench import check_identity, format_table, run_bench
 
@@ -52,6 +70,8 @@ def run(args) -> int:
         raise ValueError("--processes and --baseline-limit must be at least 1")
     name, ids, texts = _load(args)
     log = None if args.json else (lambda msg: print(f"measuring {msg}", file=sys.stderr))
+    if args.memory:
+        return run_memory(args, name, texts, log)
     result = run_bench(texts, processes=args.processes, baseline_limit=args.baseline_limit, input_name=name, paths=args.paths, progress=log)
     if args.check:
         result["check"] = check_identity(ids, texts, processes=args.processes)

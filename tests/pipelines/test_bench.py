@@ -70,3 +70,30 @@ def test_missing_input_is_a_one_line_error(tmp_path, capsys):
 
 def test_bad_limit_is_rejected(notes_csv, capsys):
     assert main(["bench", str(notes_csv), "--limit", "0", "--paths", "regex_scan"]) == 1
+
+
+def test_memory_bench_on_a_tiny_input_reports_each_run(notes_csv, capsys):
+    from pipelines.bench import MEMORY_KEYS, MEMORY_ROW_KEYS
+
+    code = main(["bench", str(notes_csv), "--memory", "--memory-sizes", "5", "20", "--memory-processes", "1", "2", "--json"])
+    assert code == 0
+    result = json.loads(capsys.readouterr().out)
+    assert set(result) == set(MEMORY_KEYS) and result["distinct_texts"] == 3  # the empty text is quarantined, not measured
+    assert [(r["notes"], r["processes"]) for r in result["runs"]] == [(5, 1), (5, 2), (20, 1), (20, 2)]
+    assert all(set(r) == set(MEMORY_ROW_KEYS) and r["peak_rss_mb"] > 0 for r in result["runs"])
+    assert set(result["ratio"]) == {"1", "2"}
+
+
+def test_memory_bench_input_has_unique_ids_and_one_date(tmp_path):
+    from pipelines.bench import MEMORY_DATE, write_memory_input
+    from pipelines.io import read_notes
+
+    write_memory_input(TEXTS[:3], 7, tmp_path / "n.csv")
+    notes = read_notes(tmp_path / "n.csv").notes
+    assert notes["note_id"].is_unique and notes["patient_id"].is_unique and len(notes) == 7
+    assert notes["text"].tolist() == [TEXTS[i % 3] for i in range(7)] and (notes["note_date"] == pd.Timestamp(MEMORY_DATE)).all()
+
+
+def test_memory_bench_rejects_bad_sizes(notes_csv, capsys):
+    assert main(["bench", str(notes_csv), "--memory", "--memory-sizes", "0"]) == 1
+    assert "--memory-sizes" in capsys.readouterr().err
