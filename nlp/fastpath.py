@@ -5,16 +5,14 @@ Sections and sentences come from the same cheap scans the full pipeline uses
 target rule meets all its requirements; each is tokenized together with the sentence on
 either side, because a match that crosses a sentence boundary, though never a mention
 itself, can still prune the matches it overlaps in the full pipeline. Only the target and
-ConText rules that could match the window are run, by matchers built for that rule subset
-with the full matcher's rule ids, so ties resolve as in the full pipeline. Sentence
+ConText rules that could match the window are run (nlp.subset_matcher), giving the full
+matchers' results, ties between rules included. Sentence
 boundaries fall on whitespace, so a window tokenizes as it does inside the note; the
 mentions are those of the full pipeline (tests/nlp/test_fastpath.py, `nerveflag bench --check`).
 """
 from __future__ import annotations
 
 import bisect
-from collections import OrderedDict
-from typing import Callable
 
 from medspacy.context import ConText
 from medspacy.target_matcher import TargetMatcher
@@ -24,42 +22,13 @@ from spacy.tokens import Doc
 from nlp.anchors import RuleIndex
 from nlp.mentions import doc_mentions
 from nlp.pipeline import build_pipeline
+from nlp.subset_matcher import SubsetMatcher
 from nlp.sections import NoteSection, find_sections
 from nlp.sentences import mark_sentence_starts, sentence_spans
 from nlp.targets import EXCLUDE, rule_labels
 
 #: Sentences of context taken on each side of a candidate sentence.
 NEIGHBOURS = 1
-MATCHER_CACHE_SIZE = 2048
-
-
-def _rule_number(rule) -> int:
-    return int(rule._rule_id.rsplit("_", 1)[1])
-
-
-class SubsetMatchers:
-    """Matchers over subsets of a full matcher's rules, keeping each rule's id; least recently used dropped."""
-
-    def __init__(self, rules: list, build: Callable[[], object], inner: Callable[[object], object]):
-        self.rules, self.build, self.inner = rules, build, inner
-        self.cache: OrderedDict[tuple[int, ...], object] = OrderedDict()
-
-    def __call__(self, subset: tuple[int, ...]):
-        matcher = self.cache.get(subset)
-        if matcher is None:
-            matcher = self.build()
-            self.inner(matcher)._MedspacyMatcher__matcher.validate = False  # validated when the full matcher was built
-            for i in subset:
-                rule = self.rules[i]
-                # MedspacyMatcher names a rule "<category>_<count>": set the count to the full matcher's.
-                self.inner(matcher)._MedspacyMatcher__rule_count = _rule_number(rule)
-                matcher.add([rule])
-            self.cache[subset] = matcher
-            if len(self.cache) > MATCHER_CACHE_SIZE:
-                self.cache.popitem(last=False)
-        else:
-            self.cache.move_to_end(subset)
-        return matcher
 
 
 class FastExtractor:
@@ -78,15 +47,13 @@ class FastExtractor:
         self.needs_labels = [frozenset((r.metadata or {}).get("requires_sentence_labels") or ()) for r in self.mention_index.rules]
         self.labels = [frozenset(rule_labels(r)) for r in self.mention_index.rules]
         self.every_sentence = bool(self.mention_index.unconditional)
-        nlp = self.nlp
-        self.target_matchers = SubsetMatchers(
-            target_rules, lambda: TargetMatcher(nlp, name=self.targets.name, result_type=None, prune=False),
-            lambda m: m._TargetMatcher__matcher,
-        )
-        self.context_matchers = SubsetMatchers(
-            context_rules, lambda: ConText(nlp, name=self.context.name, rules=None, span_attrs=None, prune_on_target_overlap=True),
-            lambda m: m._ConText__matcher,
-        )
+        # A TargetMatcher and a ConText like the pipeline's, whose matchers run a rule subset.
+        self.target_subset = SubsetMatcher(self.targets.matcher._TargetMatcher__matcher)
+        self.target_matcher = TargetMatcher(self.nlp, name=self.targets.name, result_type=None, prune=False)
+        self.target_matcher._TargetMatcher__matcher = self.target_subset
+        self.context_subset = SubsetMatcher(self.context.context._ConText__matcher)
+        self.context_matcher = ConText(self.nlp, name=self.context.name, rules=None, span_attrs=None, prune_on_target_overlap=True)
+        self.context_matcher._ConText__matcher = self.context_subset
 
     def candidate_sentences(self, text: str) -> tuple[list[NoteSection], list[tuple[int, int]], list[int]]:
         """The sections and sentence spans of `text`, and the indices of the sentences in which some
@@ -141,12 +108,14 @@ class FastExtractor:
         lowered = window.lower()
         exact = len(lowered) == len(window)
         targets = tuple(self.target_index.met(lowered)) if exact else tuple(range(len(self.target_index.rules)))
-        doc = self.targets(doc, matcher=self.target_matchers(targets))
+        self.target_subset.select(targets)
+        doc = self.targets(doc, matcher=self.target_matcher)
         if not doc.ents:
             return doc
         doc = self.attributes(doc)
         modifiers = tuple(self.context_index.met(lowered)) if exact else tuple(range(len(self.context_index.rules)))
-        return self.context(doc, context=self.context_matchers(modifiers))
+        self.context_subset.select(modifiers)
+        return self.context(doc, context=self.context_matcher)
 
     def __call__(self, text: str) -> list[dict]:
         sections, spans, chosen = self.candidate_sentences(text)
