@@ -12,10 +12,11 @@ single scan for all anchors finds the rules worth checking in full.
 """
 from __future__ import annotations
 
-import bisect
 import re
 import sys
 from dataclasses import dataclass
+
+import ahocorasick
 
 from medspacy.target_matcher import TargetRule
 from spacy.attrs import ORTH
@@ -165,32 +166,36 @@ def _edge_ok(before: str, word: str, after: str) -> bool:
                 or (after and last != "other" and _char_class(after) == last))
 
 
-def _span_closure(table: dict[str, set[int]], edges: bool) -> dict[str, frozenset[int]]:
-    """The rules of every string that can occur in the text where a longest-match scan reports `key`.
+class WordScan:
+    """All occurrences of a set of literal strings in one pass (Aho-Corasick), overlaps included.
 
-    A scan without overlaps reports one string per match and resumes after it, so it hides the
-    shorter strings at the same place (prefixes of `key`) and those starting inside the match: a
-    string that is a prefix of a suffix of `key`, or has a suffix of `key` as its own prefix
-    (with `edges`, only where it could be a whole token).
+    With `edges`, only occurrences that could be a whole token (see _NOT_AFTER) count.
     """
-    ordered = sorted(table)
 
-    def starting_with(prefix: str):
-        i = bisect.bisect_left(ordered, prefix)
-        while i < len(ordered) and ordered[i].startswith(prefix):
-            yield ordered[i]
-            i += 1
+    def __init__(self, table: dict[str, set[int]], edges: bool):
+        self.table, self.edges = table, edges
+        self.automaton = ahocorasick.Automaton()
+        for word, rules in table.items():
+            self.automaton.add_word(word, (len(word) - 1, _char_class(word[0]), _char_class(word[-1]), frozenset(rules)))
+        self.automaton.make_automaton()
+        self.classes: dict[str, str] = {}
 
-    closure = {}
-    for key in table:
-        found = set()
-        for start in range(len(key)):
-            before, rest = key[start - 1] if start else "", key[start:]
-            inside = [rest[:n] for n in range(1, len(rest) + 1) if rest[:n] in table]
-            inside += list(starting_with(rest)) if start else []
-            found.update(*(table[w] for w in inside if not edges or _edge_ok(before, w, key[start + len(w)] if start + len(w) < len(key) else "")))
-        closure[key] = frozenset(found)
-    return closure
+    def _class(self, ch: str) -> str:
+        found = self.classes.get(ch)
+        if found is None:
+            found = self.classes[ch] = _char_class(ch)
+        return found
+
+    def hits(self, text: str) -> list[tuple[int, int, frozenset[int]]]:
+        """(start, end, rules) of every occurrence in `text`."""
+        found, last_index = [], len(text) - 1
+        for end, (width, first, last, rules) in self.automaton.iter(text):
+            start = end - width
+            if self.edges and ((first != "other" and start and self._class(text[start - 1]) == first)
+                               or (last != "other" and end < last_index and self._class(text[end + 1]) == last)):
+                continue
+            found.append((start, end + 1, rules))
+        return found
 
 
 class RuleIndex:
@@ -223,9 +228,8 @@ class RuleIndex:
                 regex_anchored.setdefault(Requirement(frozenset(), anchor.regexes), set()).add(i)
             self.checks[i] = tuple([compiled.setdefault(r, self.compile(r)) for r in requirements if r.ordered == ordered]
                                    for ordered in (True, False))
-        self.scans = [(re.compile(trie_regex(table, edges=edges)), _span_closure(table, edges))
-                      for table, edges in ((anchored, True), (special_anchored, False)) if table]
-        self.scans += [(self.compile(r), {None: frozenset(ids)}) for r, ids in regex_anchored.items()]
+        self.word_scans = [WordScan(table, edges) for table, edges in ((anchored, True), (special_anchored, False)) if table]
+        self.regex_scans = [(self.compile(r), frozenset(ids)) for r, ids in regex_anchored.items()]
 
     def compile(self, requirement: Requirement) -> re.Pattern:
         """A regex that finds, in lower-cased text, every place a token could meet `requirement`."""
@@ -239,16 +243,14 @@ class RuleIndex:
     def hits(self, lowered: str) -> list[tuple[int, int, frozenset[int]]]:
         """(start, end, rules): each rule has an anchor occurrence starting in [start, end) of `lowered`.
 
-        Matches of one scan do not overlap; every anchor occurrence starts inside some match (a
-        regex anchor's occurrences inside a match have that match's rules; a word's, see
-        _span_closure) or is found itself, as the scan tries every position outside matches.
+        Word anchors are found at every occurrence; a regex anchor's occurrences inside a match
+        of its regex have that match's rules, and the scan tries every position outside matches.
         """
         found = []
-        for regex, rules_at in self.scans:
-            if None in rules_at:
-                found.extend((m.start(), m.end(), rules_at[None]) for m in regex.finditer(lowered))
-            else:
-                found.extend((m.start(), m.end(), rules_at[m.group()]) for m in regex.finditer(lowered))
+        for scan in self.word_scans:
+            found.extend(scan.hits(lowered))
+        for regex, rules in self.regex_scans:
+            found.extend((m.start(), m.end(), rules) for m in regex.finditer(lowered))
         return found
 
     def meets(self, i: int, lowered: str, searched: dict | None = None) -> bool:
@@ -285,4 +287,6 @@ def _search(regex: re.Pattern, text: str, pos: int, searched: dict) -> int:
 
 def anchor_regex(nlp: Language, rules: list) -> re.Pattern:
     """One case-insensitive regex matching the anchor of every rule that has requirements."""
-    return re.compile("|".join(f"(?:{regex.pattern})" for regex, _ in RuleIndex(nlp, rules).scans), re.IGNORECASE)
+    index = RuleIndex(nlp, rules)
+    parts = [trie_regex(scan.table, edges=scan.edges) for scan in index.word_scans] + [regex.pattern for regex, _ in index.regex_scans]
+    return re.compile("|".join(f"(?:{part})" for part in parts), re.IGNORECASE)

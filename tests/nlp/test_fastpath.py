@@ -109,14 +109,15 @@ def test_windows_merge_neighbours():
     assert FastExtractor.windows([], 3) == []
 
 
-def test_anchor_hidden_inside_a_longer_match_is_still_found(nlp):
+def test_anchor_inside_a_longer_anchor_is_still_found(nlp):
     from medspacy.target_matcher import TargetRule
 
-    # The scan reports "s/p" and resumes after it; "p" (a whole token after "/") starts inside it.
+    # "p" (a whole token after "/") lies inside the occurrence of "s/p"; both are reported.
     index = RuleIndex(nlp, [TargetRule("s/p", "X"), TargetRule("p", "Y")])
     assert index.met("pt s/p fall") == [0, 1]
-    assert [ids for _, _, ids in index.hits("s/p")] == [frozenset({0, 1})]
+    assert sorted(index.hits("s/p")) == [(0, 3, frozenset({0})), (2, 3, frozenset({1}))]
     assert index.met("spine") == []  # "p" inside a word is not a token
+    assert index.hits("pp") == [] and index.hits("p-p") == [(0, 1, frozenset({1})), (2, 3, frozenset({1}))]
 
 
 def test_anchor_prefers_words_to_a_one_character_regex(nlp):
