@@ -8,7 +8,6 @@ followed by `:` -- or alone on its line when it is 4 or more characters long.
 """
 
 import bisect
-import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -32,7 +31,12 @@ class NoteSection:
 
 
 @lru_cache(maxsize=1)
-def _header_regex() -> tuple[re.Pattern, dict]:
+def _header_regexes() -> tuple[re.Pattern, re.Pattern, dict]:
+    """(header at the text's start, header after a line break or `,` `.` `;`, phrase -> title).
+
+    The second regex consumes the character before the header, so a search skips straight to
+    the few places a header may start.
+    """
     titles: dict[str, str] = {}
     for title, phrases in load_resource("sections.json")["sections"].items():
         for phrase in phrases:
@@ -40,36 +44,26 @@ def _header_regex() -> tuple[re.Pattern, dict]:
     def alt(phrases):  # a trie tries longer phrases first, as a longest-first alternation would
         return trie_regex(phrases, space=r"[ \t]+")
     long_phrases = [p for p in titles if len(p) >= 4]
-    regex = re.compile(
-        r"(?:^|(?<=[,.;]))[ \t]*\**[ \t]*"
-        rf"(?:(?P<colon>{alt(titles)})[ \t]*\**[ \t]*:"
-        rf"|(?P<alone>{alt(long_phrases)})[ \t]*\**[ \t]*(?=\r?\n|$))",
-        re.IGNORECASE | re.MULTILINE,
-    )
-    return regex, titles
+    header = (r"[ \t]*\**[ \t]*"
+              rf"(?:(?P<colon>{alt(titles)})[ \t]*\**[ \t]*:"
+              rf"|(?P<alone>{alt(long_phrases)})[ \t]*\**[ \t]*(?=\r?\n|$))")
+    return re.compile(header, re.IGNORECASE), re.compile(r"[\n,.;]" + header, re.IGNORECASE), titles
 
 
-#: Where a header may start: the text's start, or after a line break or `,` `.` `;`.
-_HEADER_START = re.compile(r"[\n,.;]")
-
-
-def _header_matches(regex: re.Pattern, text: str):
-    """`regex.finditer(text)`, tried only where a header may start (same matches, far fewer attempts)."""
-    resume = 0
-    for pos in itertools.chain((0,), (m.end() for m in _HEADER_START.finditer(text))):
-        if pos < resume:
-            continue
-        m = regex.match(text, pos)
-        if m:
-            resume = m.end()
-            yield m
+def _header_matches(text: str):
+    """Header matches in order, none overlapping: at the start, then after `\n` `,` `.` `;`."""
+    at_start, after_break, _ = _header_regexes()
+    first = at_start.match(text)
+    if first:
+        yield first
+    yield from after_break.finditer(text, first.end() if first else 0)
 
 
 def find_sections(text: str) -> list[NoteSection]:
     """Sections of `text` in order; text before the first header has no section."""
-    regex, titles = _header_regex()
+    titles = _header_regexes()[2]
     found = []
-    for m in _header_matches(regex, text):
+    for m in _header_matches(text):
         phrase = m.group("colon") or m.group("alone")
         start = m.start("colon") if m.group("colon") else m.start("alone")
         found.append((start, m.end(), titles[" ".join(phrase.lower().split())]))
