@@ -2,13 +2,14 @@
 
 Sections and sentences come from the same cheap scans the full pipeline uses
 (nlp.sections, nlp.sentences). A rule index (nlp.anchors) picks the sentences in which some
-target rule meets all its requirements; each is tokenized together with the sentence on
-either side, because a match that crosses a sentence boundary, though never a mention
-itself, can still prune the matches it overlaps in the full pipeline. Only the target and
-ConText rules that could match the window are run (nlp.subset_matcher), giving the full
-matchers' results, ties between rules included. Sentence
-boundaries fall on whitespace, so a window tokenizes as it does inside the note; the
-mentions are those of the full pipeline (tests/nlp/test_fastpath.py, `nerveflag bench --check`).
+target rule meets all its requirements. Each run of such sentences is tokenized with `reach`
+whitespace chunks on either side (nlp.windows): enough to hold whole any EXCLUDE phrase or
+ConText modifier that crosses the run's edges, the only matches through which text outside
+can change its mentions. When one does cross, the run is widened to the sentences it touches
+and processed again, until none does. Only the target and ConText rules that could match the
+window are run (nlp.subset_matcher), giving the full matchers' results. Windows start and end
+on whitespace, so a window tokenizes as it does inside the note; the mentions are those of the
+full pipeline (tests/nlp/test_fastpath.py, `nerveflag bench --check`).
 """
 from __future__ import annotations
 
@@ -26,10 +27,7 @@ from nlp.subset_matcher import SubsetMatcher
 from nlp.sections import NoteSection, find_sections
 from nlp.sentences import mark_sentence_starts, sentence_spans
 from nlp.targets import EXCLUDE, rule_labels
-
-#: Sentences of context taken on each side of a candidate sentence.
-NEIGHBOURS = 1
-
+from nlp.windows import chunks_after, chunks_before, reach
 
 class FastExtractor:
     """Callable: note text -> mention rows, identical to the full pipeline's."""
@@ -54,6 +52,7 @@ class FastExtractor:
         self.context_subset = SubsetMatcher(self.context.context._ConText__matcher)
         self.context_matcher = ConText(self.nlp, name=self.context.name, rules=None, span_attrs=None, prune_on_target_overlap=True)
         self.context_matcher._ConText__matcher = self.context_subset
+        self.reach = reach(self.nlp, [r for r in target_rules if r.category == EXCLUDE] + context_rules)
 
     def candidate_sentences(self, text: str) -> tuple[list[NoteSection], list[tuple[int, int]], list[int]]:
         """The sections and sentence spans of `text`, and the indices of the sentences in which some
@@ -84,43 +83,77 @@ class FastExtractor:
         return sections, spans, chosen
 
     @staticmethod
-    def windows(chosen: list[int], n_sentences: int) -> list[tuple[int, int]]:
-        """Merged runs [first, last] of sentence indices: each chosen sentence with its neighbours."""
+    def runs(chosen: list[int]) -> list[tuple[int, int]]:
+        """Runs [first, last] of consecutive chosen sentence indices."""
         runs: list[list[int]] = []
         for i in chosen:
-            first, last = max(0, i - NEIGHBOURS), min(n_sentences - 1, i + NEIGHBOURS)
-            if runs and first <= runs[-1][1] + 1:
-                runs[-1][1] = last
+            if runs and i == runs[-1][1] + 1:
+                runs[-1][1] = i
             else:
-                runs.append([first, last])
+                runs.append([i, i])
         return [(a, b) for a, b in runs]
 
-    def process_window(self, text: str, spans: list[tuple[int, int]], first: int, last: int, sections: list[NoteSection]) -> Doc:
-        """Run targets, attributes and ConText on sentences first..last of `text`."""
-        start, end = spans[first][0], spans[last][1]
+    def window(self, text: str, lo: int, hi: int) -> tuple[int, int]:
+        """Characters [start, end) around sentences [lo, hi): `reach` chunks each side (the whole note if unbounded)."""
+        if self.reach is None:
+            return 0, len(text)
+        return chunks_before(text, lo, self.reach), chunks_after(text, hi, self.reach)
+
+    def process_window(self, text: str, spans: list[tuple[int, int]], sections: list[NoteSection],
+                       start: int, end: int, edges: tuple[int, ...]) -> tuple[Doc, list[tuple[int, int]]]:
+        """Run targets, attributes and ConText on text[start:end]; also return the (start, end) character
+        spans, in the note, of the EXCLUDE phrases or ConText modifiers that cross one of `edges`."""
         window = text[start:end]
         doc = self.nlp.make_doc(window)
         # Only the section open at the window's start and those starting inside it can hold its mentions.
         starts = [s.start for s in sections]
         nearby = sections[max(0, bisect.bisect_right(starts, start) - 1):bisect.bisect_left(starts, end)]
         doc._.note_sections = [NoteSection(s.title, s.start - start, s.body_start - start, s.end - start) for s in nearby]
-        mark_sentence_starts(doc, [s - start for s, _ in spans[first:last + 1]])  # as the nerveflag_sentences component does
+        sentence_starts = [s for s, _ in spans[bisect.bisect_left(spans, (start,)):bisect.bisect_left(spans, (end,))]]
+        mark_sentence_starts(doc, [s - start for s in sentence_starts])  # as the nerveflag_sentences component does
         lowered = window.lower()
         exact = len(lowered) == len(window)
         targets = tuple(self.target_index.met(lowered)) if exact else tuple(range(len(self.target_index.rules)))
         self.target_subset.select(targets)
-        doc = self.targets(doc, matcher=self.target_matcher)
+        found = self.targets.stand_alone(doc, self.target_matcher)
+        crossing = _crossing([(s.start_char + start, s.end_char + start) for s in found], edges)
+        if crossing:
+            return doc, crossing
+        doc = self.targets.set_entities(doc, found)
         if not doc.ents:
-            return doc
+            return doc, []
         doc = self.attributes(doc)
         modifiers = tuple(self.context_index.met(lowered)) if exact else tuple(range(len(self.context_index.rules)))
         self.context_subset.select(modifiers)
-        return self.context(doc, context=self.context_matcher)
+        doc = self.context(doc, context=self.context_matcher)
+        matched = [(doc[a].idx + start, doc[b - 1].idx + len(doc[b - 1]) + start) for _, a, b in self.context_subset.unpruned]
+        return doc, _crossing(matched, edges)
+
+    def run_mentions(self, text: str, spans: list[tuple[int, int]], sections: list[NoteSection], first: int, last: int):
+        """(first, last, rows): the mentions of sentences first..last, widened until no match crosses their edges."""
+        while True:
+            lo, hi = spans[first][0], spans[last][1]
+            start, end = self.window(text, lo, hi)
+            doc, crossing = self.process_window(text, spans, sections, start, end, tuple(e for e in (lo, hi) if start < e < end))
+            if not crossing:
+                return first, last, [r for r in doc_mentions(doc, offset=start) if lo <= r["start"] < hi]
+            starts = [s for s, _ in spans]
+            first = min(first, bisect.bisect_right(starts, min(a for a, _ in crossing)) - 1)
+            last = max(last, bisect.bisect_left(starts, max(b for _, b in crossing)) - 1)
 
     def __call__(self, text: str) -> list[dict]:
         sections, spans, chosen = self.candidate_sentences(text)
         rows: list[dict] = []
-        for first, last in self.windows(chosen, len(spans)):
-            doc = self.process_window(text, spans, first, last, sections)
-            rows.extend(doc_mentions(doc, offset=spans[first][0]))
+        done = 0  # mentions starting before this offset were written by an earlier run
+        for first, last in self.runs(chosen):
+            if spans[last][1] <= done:
+                continue  # inside a run widened before
+            first, last, found = self.run_mentions(text, spans, sections, first, last)
+            rows.extend(r for r in found if r["start"] >= done)
+            done = max(done, spans[last][1])
         return rows
+
+
+def _crossing(matched: list[tuple[int, int]], edges: tuple[int, ...]) -> list[tuple[int, int]]:
+    """The (start, end) spans that hold characters on both sides of one of `edges`."""
+    return [(a, b) for a, b in matched if any(a < e < b for e in edges)]

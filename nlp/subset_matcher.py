@@ -37,6 +37,7 @@ class SubsetMatcher:
         self.index = {self.vocab.strings.add(rule._rule_id): i for i, rule in enumerate(self.rules)}
         self.matchers: dict[tuple[int, ...], Matcher] = {}
         self.selected: tuple[int, ...] = ()
+        self.unpruned: list[tuple[int, int, int]] = []  # the last call's matches before pruning
 
     def select(self, rules: tuple[int, ...]) -> "SubsetMatcher":
         """Run only these rules (indices into `full.rules`, in rule order) from now on."""
@@ -74,4 +75,5 @@ class SubsetMatcher:
             matches += self.phrase_matcher(doc)
         if self.has_regexes:
             matches += self.regex_matcher(doc)
+        self.unpruned = matches
         return prune_overlapping_matches(matches) if self.prune else matches

@@ -74,15 +74,23 @@ class ClinicalTargetMatcher:
         self.matcher = TargetMatcher(nlp, name=name, result_type=None, prune=False)
         self.matcher.add(target_rules(nlp.tokenizer))
 
-    def __call__(self, doc: Doc, matcher: TargetMatcher | None = None) -> Doc:
-        """Set `doc.ents`; `matcher` (default: the one over all rules, unpruned) may be one over a subset of the rules."""
-        found = [s for s in (self.matcher if matcher is None else matcher)(doc) if _stands_alone(s)]
+    def stand_alone(self, doc: Doc, matcher: TargetMatcher | None = None) -> list[Span]:
+        """Matches meeting their own conditions, before pruning; `matcher` (default: the one over all
+        rules, unpruned) may be one over a subset of the rules."""
+        return [s for s in (self.matcher if matcher is None else matcher)(doc) if _stands_alone(s)]
+
+    def set_entities(self, doc: Doc, found: list[Span]) -> Doc:
+        """Prune `found` (stand_alone's matches), drop EXCLUDE and unmet sentence labels; set `doc.ents`."""
         spans = [s for s in _longest(found) if s.label_ != EXCLUDE]
         labels_by_sentence: dict[int, set[str]] = {}
         for span in spans:
             labels_by_sentence.setdefault(span.sent.start, set()).update(span_labels(span))
         doc.ents = sorted((s for s in spans if _has_sentence_labels(s, labels_by_sentence)), key=lambda s: s.start)
         return doc
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Set `doc.ents` from every rule's matches."""
+        return self.set_entities(doc, self.stand_alone(doc))
 
 
 @Language.factory("nerveflag_targets")

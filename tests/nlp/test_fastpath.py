@@ -103,10 +103,28 @@ def test_rule_requirements_in_order(nlp):
     assert index.met("walk, unable") == []
 
 
-def test_windows_merge_neighbours():
-    assert FastExtractor.windows([0, 4, 5, 9], 10) == [(0, 1), (3, 6), (8, 9)]
-    assert FastExtractor.windows([0, 3], 10) == [(0, 4)]  # adjacent runs merge
-    assert FastExtractor.windows([], 3) == []
+def test_runs_join_consecutive_sentences():
+    assert FastExtractor.runs([0, 4, 5, 9]) == [(0, 0), (4, 5), (9, 9)]
+    assert FastExtractor.runs([]) == []
+
+
+def test_window_widens_over_an_exclude_phrase_crossing_a_sentence_start(nlp, fast, monkeypatch):
+    """A header inside the chunk "weakness.,HISTORY" starts a sentence inside "generalized weakness"."""
+    text = ("Seen today in clinic for a follow up visit. Complains of generalized weakness.,HISTORY OF PRESENT "
+            "ILLNESS:, Quad 4/5 on the left and weakness of the leg. Plan: continue PT.")
+    calls, process = [], fast.process_window
+
+    def recording(*args):
+        doc, crossing = process(*args)
+        calls.append((args[3], args[4], crossing))
+        return doc, crossing
+
+    monkeypatch.setattr(fast, "process_window", recording)
+    assert fast(text) == _full(nlp, text)
+    phrase = (text.index("generalized"), text.index("weakness.,") + len("weakness"))
+    assert calls[0][2] == [phrase]  # the first window saw the phrase cross its edge
+    assert calls[-1][2] == [] and calls[-1][0] < phrase[0]  # the last one holds it whole
+    assert [m["text"] for m in fast(text)] == ["Quad 4/5", "weakness"]
 
 
 def test_anchor_inside_a_longer_anchor_is_still_found(nlp):
