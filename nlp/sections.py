@@ -30,38 +30,60 @@ class NoteSection:
     end: int
 
 
-@lru_cache(maxsize=1)
-def _header_regexes() -> tuple[re.Pattern, re.Pattern, dict]:
-    """(header at the text's start, header after a line break or `,` `.` `;`, phrase -> title).
+#: Characters no header phrase may hold: the breaks a header follows, and the colon that ends it.
+_DELIMITERS = "\n,.;:"
+_DELIMITER = re.compile(f"[{re.escape(_DELIMITERS)}]")
 
-    The second regex consumes the character before the header, so a search skips straight to
-    the few places a header may start.
-    """
+
+@lru_cache(maxsize=1)
+def _header_regex() -> tuple[re.Pattern, dict]:
+    """(header regex, tried where a header may start; phrase -> title)."""
     titles: dict[str, str] = {}
     for title, phrases in load_resource("sections.json")["sections"].items():
         for phrase in phrases:
+            if any(c in _DELIMITERS for c in phrase):
+                raise ValueError(f"sections.json: header phrase {phrase!r} ({title}) may not contain any of , . ; : or a line break")
             titles.setdefault(" ".join(phrase.lower().split()), title)
     def alt(phrases):  # a trie tries longer phrases first, as a longest-first alternation would
         return trie_regex(phrases, space=r"[ \t]+")
     long_phrases = [p for p in titles if len(p) >= 4]
-    header = (r"[ \t]*\**[ \t]*"
-              rf"(?:(?P<colon>{alt(titles)})[ \t]*\**[ \t]*:"
-              rf"|(?P<alone>{alt(long_phrases)})[ \t]*\**[ \t]*(?=\r?\n|$))")
-    return re.compile(header, re.IGNORECASE), re.compile(r"[\n,.;]" + header, re.IGNORECASE), titles
+    regex = re.compile(
+        r"[ \t]*\**[ \t]*"
+        rf"(?:(?P<colon>{alt(titles)})[ \t]*\**[ \t]*:"
+        rf"|(?P<alone>{alt(long_phrases)})[ \t]*\**[ \t]*(?=\r?\n|$))",
+        re.IGNORECASE,
+    )
+    return regex, titles
+
+
+def _header_starts(text: str):
+    """Where a header may start: the text's start or just after `\n` `,` `.` `;`, and only where the
+    next delimiter is the colon that ends a header or the line end (or text end) after one alone."""
+    start = 0
+    for m in _DELIMITER.finditer(text):
+        ch = m.group()
+        if start is not None and ch in ":\n":
+            yield start
+        start = None if ch == ":" else m.end()
+    if start is not None:
+        yield start
 
 
 def _header_matches(text: str):
-    """Header matches in order, none overlapping: at the start, then after `\n` `,` `.` `;`."""
-    at_start, after_break, _ = _header_regexes()
-    first = at_start.match(text)
-    if first:
-        yield first
-    yield from after_break.finditer(text, first.end() if first else 0)
+    """Header matches in order, none overlapping (a header's own text is not searched again)."""
+    regex, resume = _header_regex()[0], 0
+    for pos in _header_starts(text):
+        if pos < resume:
+            continue
+        m = regex.match(text, pos)
+        if m:
+            resume = m.end()
+            yield m
 
 
 def find_sections(text: str) -> list[NoteSection]:
     """Sections of `text` in order; text before the first header has no section."""
-    titles = _header_regexes()[2]
+    titles = _header_regex()[1]
     found = []
     for m in _header_matches(text):
         phrase = m.group("colon") or m.group("alone")

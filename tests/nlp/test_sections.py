@@ -43,3 +43,22 @@ def test_medspacy_sections_mirrored(nlp):
     assert [s.category for s in doc._.sections] == ["hpi", "exam"]
     token = [t for t in doc if t.text == "quad"][0]
     assert token._.section.category == "exam"
+
+
+def test_header_at_text_end_and_after_crlf():
+    assert [t for t, _ in titles("note text.\r\nASSESSMENT\r\nL femoral neuropathy.\nPLAN")] == ["assessment_plan", "assessment_plan"]
+    assert titles("hpi:") == [("hpi", "hpi:")]
+
+
+def test_a_header_phrase_holding_a_delimiter_is_rejected(monkeypatch):
+    import pytest
+
+    from nlp import sections
+
+    monkeypatch.setattr(sections, "load_resource", lambda name: {"sections": {"hpi": ["h.p.i"]}})
+    sections._header_regex.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="may not contain"):
+            sections.find_sections("h.p.i: knee")
+    finally:
+        sections._header_regex.cache_clear()
