@@ -25,7 +25,9 @@ LOWER_CASE_ABBREVIATIONS = {"pt", "pts", "wk", "wks", "mo", "mos", "yr", "yrs", 
 _BREAK = re.compile(
     r"\n[ \t]*\n\s*"  # blank line
     r"|\n(?=[ \t]*[^a-z\s])"  # line break unless the next line continues in lower case
-    r"|(?<=[^\s][.?!])[\"')\]]?[ \t]+(?=[\"'(\[]?[A-Za-z0-9\-*•?])"  # sentence punctuation (terse notes go on in lower case)
+    # sentence punctuation (terse notes go on in lower case); the lookbehind follows the
+    # punctuation so that every branch starts with a character a search can skip to
+    r"|[.?!](?<=[^\s][.?!])[\"')\]]?[ \t]+(?=[\"'(\[]?[A-Za-z0-9\-*•?])"
 )
 _WORD_BEFORE = re.compile(r"([A-Za-z.]+)\.$")
 
@@ -48,7 +50,7 @@ def sentence_starts(text: str, sections: list[NoteSection]) -> list[int]:
     """Sorted character offsets where sentences start (always includes 0)."""
     starts = {0}
     for m in _BREAK.finditer(text):
-        if text[m.start()] in " \t\"')]" and text[m.start() - 1] == "." and _is_abbreviation(text, m.start() - 1, text[m.end():m.end() + 1]):
+        if text[m.start()] == "." and _is_abbreviation(text, m.start(), text[m.end():m.end() + 1]):
             continue
         starts.add(m.end())
     for section in sections:
