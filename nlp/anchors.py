@@ -271,8 +271,23 @@ class RuleIndex:
 
     def met(self, lowered: str) -> list[int]:
         """Indices of the rules that meet all their requirements in `lowered`, in rule order."""
-        found, searched = set().union(*(ids for _, _, ids in self.hits(lowered))), {}
-        return sorted([i for i in found if self.meets(i, lowered, searched)] + self.unconditional)
+        return list(self.met_spans(lowered))
+
+    def met_spans(self, lowered: str, hits: list | None = None) -> dict[int, tuple[int, int]]:
+        """Rule index -> (first anchor start, last anchor end) in `lowered`, for the rules that meet all
+        their requirements, in rule order; a rule without requirements spans the whole text.
+
+        `hits`: this text's `hits`, if known (say, cut from those of a longer text holding it).
+        """
+        spans: dict[int, tuple[int, int]] = {}
+        for start, end, ids in self.hits(lowered) if hits is None else hits:
+            for i in ids:
+                lo, hi = spans.get(i, (start, end))
+                spans[i] = (min(lo, start), max(hi, end))
+        searched: dict = {}
+        met = {i: span for i, span in spans.items() if self.meets(i, lowered, searched)}
+        met.update((i, (0, len(lowered))) for i in self.unconditional)
+        return dict(sorted(met.items()))
 
 
 def _search(regex: re.Pattern, text: str, pos: int, searched: dict) -> int:

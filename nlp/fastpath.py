@@ -14,6 +14,7 @@ full pipeline (tests/nlp/test_fastpath.py, `nerveflag bench --check`).
 from __future__ import annotations
 
 import bisect
+from dataclasses import dataclass
 
 from medspacy.context import ConText
 from medspacy.target_matcher import TargetMatcher
@@ -27,7 +28,22 @@ from nlp.subset_matcher import SubsetMatcher
 from nlp.sections import NoteSection, find_sections
 from nlp.sentences import mark_sentence_starts, sentence_spans
 from nlp.targets import EXCLUDE, rule_labels
-from nlp.windows import chunks_after, chunks_before, reach
+from nlp.windows import SENTENCE, chunks_after, chunks_before, reach, rule_reach, token_regions
+
+@dataclass
+class NoteScan:
+    """What the fast path learns of a note before tokenizing any of it."""
+
+    text: str
+    sections: list[NoteSection]
+    spans: list[tuple[int, int]]  # sentences, as character spans
+    chosen: list[int]  # sentences in which some target rule could make a mention
+    hits: list | None  # the target rules' anchor hits (RuleIndex.hits); None if lower-casing changed the length
+
+    def hits_in(self, start: int, end: int) -> list:
+        """The hits overlapping characters [start, end), clipped to them and counted from `start`."""
+        return [(max(a, start) - start, min(b, end) - start, ids) for a, b, ids in self.hits if a < end and b > start]
+
 
 class FastExtractor:
     """Callable: note text -> mention rows, identical to the full pipeline's."""
@@ -41,10 +57,10 @@ class FastExtractor:
         context_rules = self.context.context.rules
         self.target_index = RuleIndex(self.nlp, target_rules)
         self.context_index = RuleIndex(self.nlp, context_rules)
-        self.mention_index = RuleIndex(self.nlp, [r for r in target_rules if r.category != EXCLUDE])
-        self.needs_labels = [frozenset((r.metadata or {}).get("requires_sentence_labels") or ()) for r in self.mention_index.rules]
-        self.labels = [frozenset(rule_labels(r)) for r in self.mention_index.rules]
-        self.every_sentence = bool(self.mention_index.unconditional)
+        self.mention_rules = frozenset(i for i, r in enumerate(target_rules) if r.category != EXCLUDE)
+        self.needs_labels = [frozenset((r.metadata or {}).get("requires_sentence_labels") or ()) for r in target_rules]
+        self.labels = [frozenset(rule_labels(r)) for r in target_rules]
+        self.every_sentence = bool(self.mention_rules & set(self.target_index.unconditional))
         # A TargetMatcher and a ConText like the pipeline's, whose matchers run a rule subset.
         self.target_subset = SubsetMatcher(self.targets.matcher._TargetMatcher__matcher)
         self.target_matcher = TargetMatcher(self.nlp, name=self.targets.name, result_type=None, prune=False)
@@ -52,27 +68,32 @@ class FastExtractor:
         self.context_subset = SubsetMatcher(self.context.context._ConText__matcher)
         self.context_matcher = ConText(self.nlp, name=self.context.name, rules=None, span_attrs=None, prune_on_target_overlap=True)
         self.context_matcher._ConText__matcher = self.context_subset
+        # How far a rule's matches reach beyond its anchor (nlp.windows): mentions stay in their sentence.
+        self.target_reach = [rule_reach(self.nlp, r) if r.category == EXCLUDE else SENTENCE for r in target_rules]
+        self.context_reach = [rule_reach(self.nlp, r) for r in context_rules]
         self.reach = reach(self.nlp, [r for r in target_rules if r.category == EXCLUDE] + context_rules)
 
-    def candidate_sentences(self, text: str) -> tuple[list[NoteSection], list[tuple[int, int]], list[int]]:
-        """The sections and sentence spans of `text`, and the indices of the sentences in which some
-        target rule could make a mention (nothing is scanned further when no rule's anchor occurs)."""
+    def scan(self, text: str) -> NoteScan:
+        """Sections, sentences and the sentences in which some target rule could make a mention
+        (nothing is scanned further when no rule's anchor occurs)."""
         lowered = text.lower()
         if self.every_sentence or len(lowered) != len(text):
             sections = find_sections(text)
             spans = sentence_spans(text, sections)
-            return sections, spans, list(range(len(spans)))
-        hits = self.mention_index.hits(lowered)
-        if not hits:
-            return [], [], []
+            return NoteScan(text, sections, spans, list(range(len(spans))), None)
+        hits = self.target_index.hits(lowered)
+        mention_hits = [(start, end, ids & self.mention_rules) for start, end, ids in hits]
+        mention_hits = [hit for hit in mention_hits if hit[2]]
+        if not mention_hits:
+            return NoteScan(text, [], [], [], hits)
         sections = find_sections(text)
         spans = sentence_spans(text, sections)
         starts = [s for s, _ in spans]
         by_sentence: dict[int, set[int]] = {}
-        for start, end, ids in hits:
+        for start, end, ids in mention_hits:
             for i in range(bisect.bisect_right(starts, start) - 1, bisect.bisect_left(starts, end)):
                 by_sentence.setdefault(i, set()).update(ids)
-        index, chosen = self.mention_index, []
+        index, chosen = self.target_index, []
         for i, rules in sorted(by_sentence.items()):
             sentence = lowered[spans[i][0]:spans[i][1]]
             searched: dict = {}
@@ -80,7 +101,7 @@ class FastExtractor:
             labels = set().union(*(self.labels[r] for r in met))
             if any(not self.needs_labels[r] or self.needs_labels[r] & labels for r in met):
                 chosen.append(i)
-        return sections, spans, chosen
+        return NoteScan(text, sections, spans, chosen, hits)
 
     @staticmethod
     def runs(chosen: list[int]) -> list[tuple[int, int]]:
@@ -99,11 +120,11 @@ class FastExtractor:
             return 0, len(text)
         return chunks_before(text, lo, self.reach), chunks_after(text, hi, self.reach)
 
-    def process_window(self, text: str, spans: list[tuple[int, int]], sections: list[NoteSection],
-                       start: int, end: int, edges: tuple[int, ...]) -> tuple[Doc, list[tuple[int, int]]]:
-        """Run targets, attributes and ConText on text[start:end]; also return the (start, end) character
-        spans, in the note, of the EXCLUDE phrases or ConText modifiers that cross one of `edges`."""
-        window = text[start:end]
+    def process_window(self, note: NoteScan, start: int, end: int, edges: tuple[int, ...]) -> tuple[Doc, list[tuple[int, int]]]:
+        """Run targets, attributes and ConText on the note's characters [start, end); also return the
+        (start, end) spans, in the note, of the EXCLUDE phrases or ConText modifiers that cross one of `edges`."""
+        sections, spans = note.sections, note.spans
+        window = note.text[start:end]
         doc = self.nlp.make_doc(window)
         # Only the section open at the window's start and those starting inside it can hold its mentions.
         starts = [s.start for s in sections]
@@ -113,8 +134,11 @@ class FastExtractor:
         mark_sentence_starts(doc, [s - start for s in sentence_starts])  # as the nerveflag_sentences component does
         lowered = window.lower()
         exact = len(lowered) == len(window)
-        targets = tuple(self.target_index.met(lowered)) if exact else tuple(range(len(self.target_index.rules)))
-        self.target_subset.select(targets)
+        if exact:
+            targets = self.target_index.met_spans(lowered, note.hits_in(start, end) if note.hits is not None else None)
+        else:
+            targets = dict.fromkeys(range(len(self.target_index.rules)), (0, len(window)))
+        self.target_subset.select(tuple(targets), token_regions(doc, targets, self.target_reach))
         found = self.targets.stand_alone(doc, self.target_matcher)
         crossing = _crossing([(s.start_char + start, s.end_char + start) for s in found], edges)
         if crossing:
@@ -123,18 +147,19 @@ class FastExtractor:
         if not doc.ents:
             return doc, []
         doc = self.attributes(doc)
-        modifiers = tuple(self.context_index.met(lowered)) if exact else tuple(range(len(self.context_index.rules)))
-        self.context_subset.select(modifiers)
+        modifiers = self.context_index.met_spans(lowered) if exact else dict.fromkeys(range(len(self.context_index.rules)), (0, len(window)))
+        self.context_subset.select(tuple(modifiers), token_regions(doc, modifiers, self.context_reach))
         doc = self.context(doc, context=self.context_matcher)
         matched = [(doc[a].idx + start, doc[b - 1].idx + len(doc[b - 1]) + start) for _, a, b in self.context_subset.unpruned]
         return doc, _crossing(matched, edges)
 
-    def run_mentions(self, text: str, spans: list[tuple[int, int]], sections: list[NoteSection], first: int, last: int):
+    def run_mentions(self, note: NoteScan, first: int, last: int):
         """(first, last, rows): the mentions of sentences first..last, widened until no match crosses their edges."""
+        spans = note.spans
         while True:
             lo, hi = spans[first][0], spans[last][1]
-            start, end = self.window(text, lo, hi)
-            doc, crossing = self.process_window(text, spans, sections, start, end, tuple(e for e in (lo, hi) if start < e < end))
+            start, end = self.window(note.text, lo, hi)
+            doc, crossing = self.process_window(note, start, end, tuple(e for e in (lo, hi) if start < e < end))
             if not crossing:
                 return first, last, [r for r in doc_mentions(doc, offset=start) if lo <= r["start"] < hi]
             starts = [s for s, _ in spans]
@@ -142,15 +167,15 @@ class FastExtractor:
             last = max(last, bisect.bisect_left(starts, max(b for _, b in crossing)) - 1)
 
     def __call__(self, text: str) -> list[dict]:
-        sections, spans, chosen = self.candidate_sentences(text)
+        note = self.scan(text)
         rows: list[dict] = []
         done = 0  # mentions starting before this offset were written by an earlier run
-        for first, last in self.runs(chosen):
-            if spans[last][1] <= done:
+        for first, last in self.runs(note.chosen):
+            if note.spans[last][1] <= done:
                 continue  # inside a run widened before
-            first, last, found = self.run_mentions(text, spans, sections, first, last)
+            first, last, found = self.run_mentions(note, first, last)
             rows.extend(r for r in found if r["start"] >= done)
-            done = max(done, spans[last][1])
+            done = max(done, note.spans[last][1])
         return rows
 
 

@@ -37,11 +37,13 @@ class SubsetMatcher:
         self.index = {self.vocab.strings.add(rule._rule_id): i for i, rule in enumerate(self.rules)}
         self.matchers: dict[tuple[int, ...], Matcher] = {}
         self.selected: tuple[int, ...] = ()
+        self.regions: dict[int, tuple[int, int]] = {}
         self.unpruned: list[tuple[int, int, int]] = []  # the last call's matches before pruning
 
-    def select(self, rules: tuple[int, ...]) -> "SubsetMatcher":
-        """Run only these rules (indices into `full.rules`, in rule order) from now on."""
-        self.selected = rules
+    def select(self, rules: tuple[int, ...], regions: dict[int, tuple[int, int]] | None = None) -> "SubsetMatcher":
+        """Run only these rules (indices into `full.rules`, in rule order) from now on; a rule in
+        `regions` only over those tokens [a, b), which must hold all its matches."""
+        self.selected, self.regions = rules, regions or {}
         return self
 
     def _matcher(self, rules: tuple[int, ...]) -> Matcher:
@@ -58,7 +60,11 @@ class SubsetMatcher:
         matches = []
         for i in self.selected:
             if self.is_pattern[i]:
-                matches += self._matcher((i,))(doc)
+                a, b = self.regions.get(i, (0, len(doc)))
+                if (a, b) == (0, len(doc)):
+                    matches += self._matcher((i,))(doc)
+                else:
+                    matches += [(key, start + a, end + a) for key, start, end in self._matcher((i,))(doc[a:b])]
         keys_by_span: dict[tuple[int, int], list[int]] = {}
         for key, start, end in matches:
             keys_by_span.setdefault((start, end), []).append(key)

@@ -9,9 +9,12 @@ the run's mentions are those the whole note would give (nlp.fastpath checks, and
 """
 from __future__ import annotations
 
+import bisect
 import re
 
+from spacy.attrs import IDX, IS_SPACE, SENT_START
 from spacy.language import Language
+from spacy.tokens import Doc
 
 #: A token pattern's OP -> most tokens it consumes (None: unbounded).
 _OP_TOKENS = {None: 1, "1": 1, "!": 0, "?": 1, "*": None, "+": None}
@@ -79,3 +82,55 @@ def chunks_after(text: str, pos: int, n: int) -> int:
     while pos < end and text[pos].isspace():
         pos += 1
     return pos
+
+
+#: A rule whose matches only count inside one sentence (targets other than EXCLUDE).
+SENTENCE = "sentence"
+
+
+def token_regions(doc: Doc, char_spans: dict[int, tuple[int, int]], reaches: list) -> dict[int, tuple[int, int]]:
+    """Rule -> tokens [a, b) of `doc` holding every match of the rule that counts.
+
+    `char_spans` (from RuleIndex.met_spans) bound the rule's anchor occurrences, and every match
+    holds one. A match reaches `reaches[rule]` non-whitespace tokens at most, or stays inside
+    its sentence (SENTENCE), or is unbounded (None: the whole doc).
+    """
+    n = len(doc)
+    if not n:
+        return {}
+    idx, space, sent = doc.to_array([IDX, IS_SPACE, SENT_START]).T.tolist()
+    sentence_starts = [i for i, flag in enumerate(sent) if flag == 1]
+    regions = {}
+    for rule, (start, end) in char_spans.items():
+        reach = reaches[rule]
+        if reach is None:
+            regions[rule] = (0, n)
+            continue
+        first = max(bisect.bisect_right(idx, start) - 1, 0)
+        last = max(bisect.bisect_right(idx, end - 1) - 1, first)
+        if reach == SENTENCE:
+            i, j = bisect.bisect_right(sentence_starts, first), bisect.bisect_right(sentence_starts, last)
+            regions[rule] = (sentence_starts[i - 1] if i else 0, sentence_starts[j] if j < len(sentence_starts) else n)
+        else:
+            regions[rule] = (_back(space, first, reach - 1), _forward(space, last + 1, reach - 1, n))
+    return regions
+
+
+def _back(space, a: int, words: int) -> int:
+    """Token index `words` non-whitespace tokens before token `a`, and the whitespace before them."""
+    while a > 0 and words > 0:
+        a -= 1
+        words -= not space[a]
+    while a > 0 and space[a - 1]:
+        a -= 1
+    return a
+
+
+def _forward(space, b: int, words: int, n: int) -> int:
+    """Token end `words` non-whitespace tokens after end `b`, and the whitespace after them."""
+    while b < n and words > 0:
+        words -= not space[b]
+        b += 1
+    while b < n and space[b]:
+        b += 1
+    return b
