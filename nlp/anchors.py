@@ -62,6 +62,23 @@ class Requirement:
         return kind, shortest
 
 
+def required_literal(pattern: str) -> str | None:
+    """A string of 2+ caseless characters (digits, punctuation) every match of `pattern` holds, if any.
+
+    Read from the pattern's top-level sequence (inside plain or flag groups); a text without it
+    needs no search.
+    """
+    items = _RE_PARSER.parse(pattern).data
+    while len(items) == 1 and items[0][0] == _RE_PARSER.SUBPATTERN:
+        items = items[0][1][3].data  # (group, add_flags, del_flags, pattern)
+    best, run = "", ""
+    for op, arg in items:
+        ch = chr(arg) if op == _RE_PARSER.LITERAL else ""
+        run = run + ch if ch and ch.lower() == ch.upper() else ""
+        best = max(best, run, key=len)
+    return best if len(best) >= 2 else None
+
+
 def _min_width(pattern: str) -> int:
     """The fewest characters `pattern` can match."""
     return _RE_PARSER.parse(pattern).getwidth()[0]
@@ -229,7 +246,7 @@ class RuleIndex:
             self.checks[i] = tuple([compiled.setdefault(r, self.compile(r)) for r in requirements if r.ordered == ordered]
                                    for ordered in (True, False))
         self.word_scans = [WordScan(table, edges) for table, edges in ((anchored, True), (special_anchored, False)) if table]
-        self.regex_scans = [(self.compile(r), frozenset(ids)) for r, ids in regex_anchored.items()]
+        self.regex_scans = [(self.compile(r), frozenset(ids), required_literal(self.compile(r).pattern)) for r, ids in regex_anchored.items()]
 
     def compile(self, requirement: Requirement) -> re.Pattern:
         """A regex that finds, in lower-cased text, every place a token could meet `requirement`."""
@@ -249,8 +266,9 @@ class RuleIndex:
         found = []
         for scan in self.word_scans:
             found.extend(scan.hits(lowered))
-        for regex, rules in self.regex_scans:
-            found.extend((m.start(), m.end(), rules) for m in regex.finditer(lowered))
+        for regex, rules, literal in self.regex_scans:
+            if literal is None or literal in lowered:
+                found.extend((m.start(), m.end(), rules) for m in regex.finditer(lowered))
         return found
 
     def meets(self, i: int, lowered: str, searched: dict | None = None) -> bool:
@@ -303,5 +321,5 @@ def _search(regex: re.Pattern, text: str, pos: int, searched: dict) -> int:
 def anchor_regex(nlp: Language, rules: list) -> re.Pattern:
     """One case-insensitive regex matching the anchor of every rule that has requirements."""
     index = RuleIndex(nlp, rules)
-    parts = [trie_regex(scan.table, edges=scan.edges) for scan in index.word_scans] + [regex.pattern for regex, _ in index.regex_scans]
+    parts = [trie_regex(scan.table, edges=scan.edges) for scan in index.word_scans] + [regex.pattern for regex, _, _ in index.regex_scans]
     return re.compile("|".join(f"(?:{part})" for part in parts), re.IGNORECASE)

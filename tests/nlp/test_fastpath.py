@@ -156,3 +156,23 @@ def test_requirement_searches_are_memoized(nlp):
     index, searched = RuleIndex(nlp, rules), {}
     assert [index.meets(i, "weak quad", searched) for i in (0, 1)] == [True, False]
     assert len(searched) == 3  # "weak", "quad", "hip": "weak" searched once for both rules
+
+
+@pytest.mark.parametrize("pattern,literal", [
+    ("(?:(?i:(?:[0-4][+-]?|5-)/5))", "/5"),  # inside groups, after a branch
+    ("(?i:k/5x)", "/5"),  # letters may have other cases: not used
+    ("a|b/5", None),  # not in every branch
+    (r"\d+-\d+", None),
+])
+def test_required_literal(pattern, literal):
+    from nlp.anchors import required_literal
+
+    assert required_literal(pattern) == literal
+
+
+def test_a_regex_anchor_is_not_searched_without_its_literal(nlp):
+    from medspacy.target_matcher import TargetRule
+
+    index = RuleIndex(nlp, [TargetRule("grade", "WEAKNESS", pattern=[{"TEXT": {"REGEX": r"^[0-4][+-]?/5$"}}])])
+    assert [literal for _, _, literal in index.regex_scans] == ["/5"]
+    assert index.met("quad 4-/5") == [0] and index.met("quad 4-5") == []
