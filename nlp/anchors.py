@@ -193,9 +193,12 @@ class WordScan:
         self.table, self.edges = table, edges
         self.automaton = ahocorasick.Automaton()
         for word, rules in table.items():
-            self.automaton.add_word(word, (len(word) - 1, _char_class(word[0]), _char_class(word[-1]), frozenset(rules)))
+            # A neighbour of this class would continue the word's first or last character (None: any may).
+            before, after = (_char_class(word[0]), _char_class(word[-1])) if edges else ("other", "other")
+            self.automaton.add_word(word, (len(word) - 1, None if before == "other" else before,
+                                           None if after == "other" else after, frozenset(rules)))
         self.automaton.make_automaton()
-        self.classes: dict[str, str] = {}
+        self.classes: dict[str, str] = {chr(c): _char_class(chr(c)) for c in range(128)}
 
     def _class(self, ch: str) -> str:
         found = self.classes.get(ch)
@@ -205,11 +208,12 @@ class WordScan:
 
     def hits(self, text: str) -> list[tuple[int, int, frozenset[int]]]:
         """(start, end, rules) of every occurrence in `text`."""
-        found, last_index = [], len(text) - 1
-        for end, (width, first, last, rules) in self.automaton.iter(text):
+        found, n, classes, char_class = [], len(text), self.classes, self._class
+        for end, (width, before, after, rules) in self.automaton.iter(text):
             start = end - width
-            if self.edges and ((first != "other" and start and self._class(text[start - 1]) == first)
-                               or (last != "other" and end < last_index and self._class(text[end + 1]) == last)):
+            if before and start and (classes.get(text[start - 1]) or char_class(text[start - 1])) == before:
+                continue
+            if after and end + 1 < n and (classes.get(text[end + 1]) or char_class(text[end + 1])) == after:
                 continue
             found.append((start, end + 1, rules))
         return found
