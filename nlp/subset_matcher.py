@@ -2,8 +2,8 @@
 
 spaCy's Matcher tries every pattern at every token, so the full matcher's cost grows with the
 rule count. `SubsetMatcher` stands in for a MedspacyMatcher (its `rule_map` and `__call__`):
-after `select(rules)` it runs a one-pattern Matcher per selected pattern rule (built once,
-kept), the full matcher's own PhraseMatcher and RegexMatcher (their cost does not grow with the
+after `select(rules)` it runs a one-pattern Matcher per selected pattern rule (all built
+up front), the full matcher's own PhraseMatcher and RegexMatcher (their cost does not grow with the
 rule count), and medspaCy's pruning when the full matcher prunes.
 
 The result is the full matcher's, up to the order of matches on different spans, which neither
@@ -36,6 +36,9 @@ class SubsetMatcher:
         self.is_pattern = [isinstance(rule.pattern, list) for rule in self.rules]
         self.index = {self.vocab.strings.add(rule._rule_id): i for i, rule in enumerate(self.rules)}
         self.matchers: dict[tuple[int, ...], Matcher] = {}
+        for i, is_pattern in enumerate(self.is_pattern):  # built now, so forked workers share them
+            if is_pattern:
+                self._matcher((i,))
         self.selected: tuple[int, ...] = ()
         self.regions: dict[int, tuple[int, int]] = {}
         self.unpruned: list[tuple[int, int, int]] = []  # the last call's matches before pruning
