@@ -21,6 +21,7 @@ def add_parser(sub) -> None:
     p.add_argument("--processes", type=int, default=default_processes(), help="worker processes for the parallel run (default: all cores)")
     p.add_argument("--baseline-limit", type=int, default=200, help="notes for the slow paths: medspaCy baselines and our full pipeline (default 200)")
     p.add_argument("--paths", nargs="+", choices=[*PATHS, "nerveflag_fast_nproc"], help="measure only these paths")
+    p.add_argument("--repeat", type=int, default=1, metavar="N", help="run each path N times, each in a fresh process, and keep the fastest (default 1)")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.add_argument("--check", action="store_true", help="also run the full pipeline and the fast path on every note; exit 1 on any difference")
     p.add_argument("--memory", action="store_true", help="measure peak RSS of `extract` at each --memory-sizes instead of throughput")
@@ -66,13 +67,14 @@ def run_memory(args, name: str, texts: list[str], log) -> int:
 def run(args) -> int:
     from pipelines.bench import check_identity, format_table, run_bench
 
-    if args.processes < 1 or args.baseline_limit < 1:
-        raise ValueError("--processes and --baseline-limit must be at least 1")
+    if min(args.processes, args.baseline_limit, args.repeat) < 1:
+        raise ValueError("--processes, --baseline-limit and --repeat must be at least 1")
     name, ids, texts = _load(args)
     log = None if args.json else (lambda msg: print(f"measuring {msg}", file=sys.stderr))
     if args.memory:
         return run_memory(args, name, texts, log)
-    result = run_bench(texts, processes=args.processes, baseline_limit=args.baseline_limit, input_name=name, paths=args.paths, progress=log)
+    result = run_bench(texts, processes=args.processes, baseline_limit=args.baseline_limit, input_name=name, paths=args.paths,
+                       progress=log, repeat=args.repeat)
     if args.check:
         result["check"] = check_identity(ids, texts, processes=args.processes)
     print(json.dumps(result, indent=2) if args.json else format_table(result))

@@ -97,3 +97,15 @@ def test_memory_bench_input_has_unique_ids_and_one_date(tmp_path):
 def test_memory_bench_rejects_bad_sizes(notes_csv, capsys):
     assert main(["bench", str(notes_csv), "--memory", "--memory-sizes", "0"]) == 1
     assert "--memory-sizes" in capsys.readouterr().err
+
+
+def test_repeat_keeps_the_fastest_run(notes_csv, monkeypatch, capsys):
+    from pipelines import bench
+
+    times = iter([3.0, 1.0, 2.0])
+    monkeypatch.setattr(bench, "measure_in_child", lambda name, texts, processes: {
+        "name": name, "notes": len(texts), "seconds": next(times), "cpu_seconds": 1.0, "mentions": 0, "peak_rss_mb": 1.0})
+    result = bench.run_bench(["a", "b"], processes=1, paths=["regex_scan"], repeat=3)
+    assert result["results"][0]["seconds"] == 1.0
+    assert main(["bench", str(notes_csv), "--repeat", "0", "--paths", "regex_scan"]) == 1
+    assert "--repeat" in capsys.readouterr().err
