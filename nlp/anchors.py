@@ -166,6 +166,51 @@ def rule_requirements(nlp: Language, rule: TargetRule) -> list[Requirement]:
     return [r for r in found if r.regexes or (r.words and all(r.words))]
 
 
+#: The text of a token whose pattern names no word list or regex: any run of non-whitespace, or
+#: none (a wildcard may take a whitespace token, which the \s* between tokens covers).
+_ANY_TOKEN = r"\S*"
+_OPS = {None: "", "1": "", "?": "?", "*": "*", "+": "+"}
+
+
+def _token_text_regex(token: dict) -> str | None:
+    """A regex every lower-cased text of a token meeting `token` matches whole (_ANY_TOKEN if unknown)."""
+    for attr in EXACT_ATTRS:
+        value = token.get(attr)
+        if isinstance(value, str):
+            return re.escape(value.lower())
+        if isinstance(value, dict) and isinstance(value.get("IN"), list) and value["IN"]:
+            return "|".join(re.escape(str(v).lower()) for v in sorted(value["IN"], key=len, reverse=True))
+        if isinstance(value, dict) and isinstance(value.get("REGEX"), str):
+            regex = value["REGEX"]
+            if regex.startswith("^") and regex.endswith("$") and not regex.endswith("\\$") and not _ASSERTIONS.search(regex[1:-1]):
+                return regex[1:-1] if attr == "LOWER" else f"(?i:{regex[1:-1]})"
+    return _ANY_TOKEN
+
+
+def pattern_regex(rule) -> str | None:
+    """A regex for the text a match of a token pattern covers: each token's text, only whitespace
+    between (adjacent tokens touch or are split by whitespace); None when it cannot be written safely.
+
+    It is a necessary condition, searched after a rule's other requirements (RuleIndex.meets).
+    """
+    if not isinstance(rule.pattern, list):
+        return None
+    parts, unknown = [], 0
+    for token in rule.pattern:
+        op = token.get("OP")
+        if token.get("IS_SPACE") is True:
+            continue  # whitespace tokens: the \s* between tokens
+        if op not in _OPS:
+            return None
+        text = _token_text_regex(token)
+        if text == _ANY_TOKEN:
+            unknown += 1
+            if op in ("*", "+") or unknown > 2:
+                return None  # would let a regex search backtrack without bound
+        parts.append(f"(?:(?:{text})\\s*){_OPS[op]}")
+    return "".join(parts) if sum(1 for p in parts if not p.endswith(("?", "*"))) >= 2 else None
+
+
 def split_specials(nlp: Language) -> dict[str, set[str]]:
     """Lower-cased token -> the tokenizer special cases (lower-cased) that split off that token."""
     found: dict[str, set[str]] = {}
@@ -249,6 +294,9 @@ class RuleIndex:
                 regex_anchored.setdefault(Requirement(frozenset(), anchor.regexes), set()).add(i)
             self.checks[i] = tuple([compiled.setdefault(r, self.compile(r)) for r in requirements if r.ordered == ordered]
                                    for ordered in (True, False))
+            covered = pattern_regex(rule)
+            if covered:  # its tokens must also stand next to each other
+                self.checks[i][1].append(re.compile(covered))
         self.word_scans = [WordScan(table, edges) for table, edges in ((anchored, True), (special_anchored, False)) if table]
         self.regex_scans = [(self.compile(r), frozenset(ids), required_literal(self.compile(r).pattern)) for r, ids in regex_anchored.items()]
 

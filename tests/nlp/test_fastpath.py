@@ -155,7 +155,7 @@ def test_requirement_searches_are_memoized(nlp):
              TargetRule("r2", "X", pattern=[{"LOWER": "weak"}, {"LOWER": "hip"}])]
     index, searched = RuleIndex(nlp, rules), {}
     assert [index.meets(i, "weak quad", searched) for i in (0, 1)] == [True, False]
-    assert len(searched) == 3  # "weak", "quad", "hip": "weak" searched once for both rules
+    assert len(searched) == 4  # "weak", "quad", "hip", then "weak quad" together: "weak" searched once for both rules
 
 
 @pytest.mark.parametrize("pattern,literal", [
@@ -176,3 +176,50 @@ def test_a_regex_anchor_is_not_searched_without_its_literal(nlp):
     index = RuleIndex(nlp, [TargetRule("grade", "WEAKNESS", pattern=[{"TEXT": {"REGEX": r"^[0-4][+-]?/5$"}}])])
     assert [literal for _, _, literal in index.regex_scans] == ["/5"]
     assert index.met("quad 4-/5") == [0] and index.met("quad 4-5") == []
+
+
+@pytest.mark.parametrize("pattern,covered", [
+    ([{"LOWER": "no"}, {"IS_SPACE": True, "OP": "*"}, {"LOWER": "evidence"}], "no  \n evidence"),
+    ([{"TEXT": {"REGEX": "^[0-4][+-]?$"}}, {"LOWER": "out", "OP": "?"}, {"LOWER": "of"}, {"TEXT": "5"}], "4- of 5"),
+    ([{"LOWER": "a"}, {}, {"LOWER": "b"}], "a\n\nb"),  # a wildcard may take a whitespace token
+    ([{"LOWER": "a"}, {"LIKE_NUM": True}, {"LOWER": "b"}], "a 12b"),
+])
+def test_pattern_regex_covers_what_the_pattern_matches(pattern, covered):
+    import re
+
+    from medspacy.target_matcher import TargetRule
+    from nlp.anchors import pattern_regex
+
+    assert re.search(pattern_regex(TargetRule("x", "X", pattern=pattern)), covered)
+
+
+@pytest.mark.parametrize("pattern", [
+    [{"LOWER": "a"}, {"LOWER": "b", "OP": "!"}, {"LOWER": "c"}],  # negation: not written
+    [{"LOWER": "a"}, {"IS_ALPHA": True, "OP": "*"}, {"LOWER": "c"}],  # unbounded unknown tokens
+    [{"LOWER": "a"}, {"LOWER": "b", "OP": "?"}],  # one required token: nothing beyond the requirements
+])
+def test_pattern_regex_declines_what_it_cannot_write_safely(pattern):
+    from medspacy.target_matcher import TargetRule
+    from nlp.anchors import pattern_regex
+
+    assert pattern_regex(TargetRule("x", "X", pattern=pattern)) is None
+
+
+def test_every_target_match_meets_its_pattern_regex(nlp, fast):
+    """The adjacency regex is a necessary condition: every match the full matcher makes satisfies it."""
+    import re
+
+    from nlp.anchors import pattern_regex
+
+    texts = HARD_CASES + ["MMT: L quad 3 out of 5, R 5/5. Thigh 2 cm smaller on the left. Difficulty with the stairs.",
+                          "Trouble   buttoning\nshirts; can't climb stairs; sensation to LT decreased over the L thigh."]
+    checked = 0
+    for text in texts:
+        doc = nlp.make_doc(text)
+        for key, start, end in fast.targets.matcher._TargetMatcher__matcher(doc):
+            rule = fast.target_subset.rule_map[nlp.vocab.strings[key]]
+            regex = pattern_regex(rule)
+            if regex:
+                checked += 1
+                assert re.search(regex, doc[start:end].text.lower()), (rule.literal, doc[start:end].text)
+    assert checked >= 5
