@@ -22,16 +22,32 @@ from nlp.mentions import MENTION_COLUMNS, doc_mentions
 NOTE_KEYS = ("note_id", "patient_id", "note_date")
 #: Chunks queued per worker process: enough to keep them busy, few enough to bound memory.
 CHUNKS_IN_FLIGHT = 4
+#: Run once when an extractor is made, so what is built on first use (regexes, matchers) is
+#: built before worker processes fork and share it.
+WARM_UP_NOTE = "HPI:  Weakness of the L quad 4-/5 and numbness to the knee, worse now. No atrophy.\nPlan: EMG."
+
 
 def make_extractor(fast: bool = True) -> Callable[[str], list[dict]]:
-    """A function note text -> mention rows (fast path, or the full pipeline)."""
+    """A function note text -> mention rows (fast path, or the full pipeline), run once on WARM_UP_NOTE."""
     from nlp.fastpath import FastExtractor
     from nlp.pipeline import build_pipeline
 
     if fast:
-        return FastExtractor()
-    nlp = build_pipeline()
-    return lambda text: doc_mentions(nlp(text))
+        extract = FastExtractor()
+    else:
+        nlp = build_pipeline()
+
+        def extract(text: str) -> list[dict]:
+            return doc_mentions(nlp(text))
+    extract(WARM_UP_NOTE)
+    return extract
+
+
+def worker_pool(processes: int, fast: bool = True):
+    """A pool of `processes` workers forked from this process once it holds the extractor
+    (use as a context manager; pass it to iter_note_mentions)."""
+    shared_extractor(fast)
+    return mp.get_context("fork" if hasattr(os, "fork") else "spawn").Pool(processes)
 
 
 @lru_cache(maxsize=2)
@@ -56,22 +72,29 @@ def _chunks(texts: Iterable[str], size: int) -> Iterator[list[str]]:
         yield chunk
 
 
-def iter_note_mentions(texts: Iterable[str], *, fast: bool = True, processes: int = 1, batch_size: int = 64) -> Iterator[list[dict]]:
-    """Mention rows for each text, in input order; `texts` is consumed lazily."""
+def iter_note_mentions(texts: Iterable[str], *, fast: bool = True, processes: int = 1, batch_size: int = 64,
+                       pool=None) -> Iterator[list[dict]]:
+    """Mention rows for each text, in input order; `texts` is consumed lazily.
+
+    With `processes` > 1, chunks go to a worker pool: `pool` (from worker_pool, kept open by the
+    caller) or one started here.
+    """
     extract = shared_extractor(fast)  # built before forking, so workers need not build it again
-    if processes <= 1:
+    if processes <= 1 and pool is None:
         for text in texts:
             yield extract(text)
         return
-    ctx = mp.get_context("fork" if hasattr(os, "fork") else "spawn")
-    with ctx.Pool(processes) as pool:
-        pending: deque = deque()
-        for chunk in _chunks(texts, batch_size):
-            pending.append(pool.apply_async(_run_chunk, (chunk, fast)))
-            while len(pending) >= processes * CHUNKS_IN_FLIGHT:
-                yield from pending.popleft().get()
-        while pending:
+    if pool is None:
+        with worker_pool(processes, fast) as pool:
+            yield from iter_note_mentions(texts, fast=fast, processes=processes, batch_size=batch_size, pool=pool)
+        return
+    pending: deque = deque()
+    for chunk in _chunks(texts, batch_size):
+        pending.append(pool.apply_async(_run_chunk, (chunk, fast)))
+        while len(pending) >= processes * CHUNKS_IN_FLIGHT:
             yield from pending.popleft().get()
+    while pending:
+        yield from pending.popleft().get()
 
 
 def mentions_frame(rows: list[dict]) -> pd.DataFrame:

@@ -108,19 +108,22 @@ PATHS: dict[str, tuple[Callable[[], Callable[[str], int]], bool]] = {
 
 
 def _measure(name: str, texts: list[str], processes: int) -> dict:
-    """Build the path (untimed), then time it over `texts`; runs inside a child process."""
+    """Build the path (untimed; for N processes, the pipeline and the started workers), then time
+    it over `texts`; runs inside a child process."""
     if name == "nerveflag_fast_nproc":
-        from nlp.extract import iter_note_mentions, shared_extractor
+        from nlp.extract import iter_note_mentions, worker_pool
 
-        shared_extractor(True)
-        start, cpu = time.perf_counter(), _cpu_seconds()
-        mentions = sum(len(rows) for rows in iter_note_mentions(iter(texts), processes=processes))
+        with worker_pool(processes) as pool:  # started untimed, as the other paths are built untimed
+            start, cpu = time.perf_counter(), _cpu_seconds()
+            mentions = sum(len(rows) for rows in iter_note_mentions(iter(texts), processes=processes, pool=pool))
+            seconds = time.perf_counter() - start
     else:
         run = PATHS[name][0]()
         run(texts[0] if texts else "")
         start, cpu = time.perf_counter(), _cpu_seconds()
         mentions = sum(run(text) for text in texts)
-    seconds, cpu = time.perf_counter() - start, _cpu_seconds() - cpu
+        seconds = time.perf_counter() - start
+    cpu = _cpu_seconds() - cpu  # after the pool closed: its workers' CPU time is counted once they are reaped
     return {"name": name, "notes": len(texts), "seconds": seconds, "cpu_seconds": round(cpu, 3), "mentions": mentions, "peak_rss_mb": round(_peak_rss_mb(), 1)}
 
 
