@@ -39,6 +39,24 @@ def test_two_processes_same_as_one(one_process):
     assert extract_mentions(_notes(TEXTS), processes=2, batch_size=3).equals(one_process)
 
 
+def test_a_pool_kept_open_serves_several_calls_in_order():
+    from nlp.extract import iter_note_mentions, shared_extractor, worker_pool
+
+    extract = shared_extractor(True)
+    with worker_pool(2) as pool:
+        for texts in (TEXTS, TEXTS[::-1]):
+            assert list(iter_note_mentions(iter(texts), processes=2, batch_size=4, pool=pool)) == [extract(t) for t in texts]
+
+
+def test_extractors_are_warmed_up_when_made(monkeypatch):
+    from nlp import extract as module
+
+    seen = []
+    monkeypatch.setattr("nlp.fastpath.FastExtractor.__call__", lambda self, text: seen.append(text) or [])
+    module.make_extractor(True)
+    assert seen == [module.WARM_UP_NOTE]
+
+
 def test_fast_same_as_full(one_process):
     assert extract_mentions(_notes(TEXTS), fast=False).equals(one_process)
 
