@@ -135,20 +135,29 @@ def _sentence_regex(pattern: str) -> str | None:
     return None if not pattern or _ASSERTIONS.search(pattern) else pattern
 
 
+def _exact_constraints(token: dict):
+    """(attr, words, regex) for each EXACT_ATTRS constraint of a token pattern: its lower-cased
+    words (an exact value or an IN list) or else its REGEX."""
+    for attr in EXACT_ATTRS:
+        value = token.get(attr)
+        if isinstance(value, str):
+            yield attr, [value.lower()], None
+        elif isinstance(value, dict) and isinstance(value.get("IN"), list) and value["IN"]:
+            yield attr, [str(v).lower() for v in value["IN"]], None
+        elif isinstance(value, dict) and isinstance(value.get("REGEX"), str):
+            yield attr, None, value["REGEX"]
+
+
 def token_requirement(token: dict) -> Requirement | None:
     """The requirement one token pattern puts on a sentence; None if optional or unconstrained."""
     if token.get("OP") not in (None, "+", "1"):
         return None
-    for attr in EXACT_ATTRS:
-        value = token.get(attr)
-        if isinstance(value, str):
-            return Requirement(frozenset([value.lower()]))
-        if isinstance(value, dict) and isinstance(value.get("IN"), list) and value["IN"]:
-            return Requirement(frozenset(str(v).lower() for v in value["IN"]))
-        if isinstance(value, dict) and isinstance(value.get("REGEX"), str):
-            regex = _sentence_regex(value["REGEX"])
-            if regex is not None:
-                return Requirement(frozenset(), ((regex, attr == "LOWER"),))
+    for attr, words, regex in _exact_constraints(token):
+        if words:
+            return Requirement(frozenset(words))
+        regex = _sentence_regex(regex)
+        if regex is not None:
+            return Requirement(frozenset(), ((regex, attr == "LOWER"),))
     return None
 
 
@@ -172,18 +181,13 @@ _ANY_TOKEN = r"\S*"
 _OPS = {None: "", "1": "", "?": "?", "*": "*", "+": "+"}
 
 
-def _token_text_regex(token: dict) -> str | None:
+def _token_text_regex(token: dict) -> str:
     """A regex every lower-cased text of a token meeting `token` matches whole (_ANY_TOKEN if unknown)."""
-    for attr in EXACT_ATTRS:
-        value = token.get(attr)
-        if isinstance(value, str):
-            return re.escape(value.lower())
-        if isinstance(value, dict) and isinstance(value.get("IN"), list) and value["IN"]:
-            return "|".join(re.escape(str(v).lower()) for v in sorted(value["IN"], key=len, reverse=True))
-        if isinstance(value, dict) and isinstance(value.get("REGEX"), str):
-            regex = value["REGEX"]
-            if regex.startswith("^") and regex.endswith("$") and not regex.endswith("\\$") and not _ASSERTIONS.search(regex[1:-1]):
-                return regex[1:-1] if attr == "LOWER" else f"(?i:{regex[1:-1]})"
+    for attr, words, regex in _exact_constraints(token):
+        if words:
+            return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+        if regex.startswith("^") and regex.endswith("$") and not regex.endswith("\\$") and not _ASSERTIONS.search(regex[1:-1]):
+            return regex[1:-1] if attr == "LOWER" else f"(?i:{regex[1:-1]})"
     return _ANY_TOKEN
 
 
@@ -219,13 +223,6 @@ def split_specials(nlp: Language) -> dict[str, set[str]]:
             for token in tokens:
                 found.setdefault(token[ORTH].lower(), set()).add(string.lower())
     return found
-
-
-def _edge_ok(before: str, word: str, after: str) -> bool:
-    """Whether `word` can be a whole-token match between characters `before` and `after` ("" for unknown)."""
-    first, last = _char_class(word[0]), _char_class(word[-1])
-    return not ((before and first != "other" and _char_class(before) == first)
-                or (after and last != "other" and _char_class(after) == last))
 
 
 class WordScan:
@@ -298,7 +295,10 @@ class RuleIndex:
             if covered:  # its tokens must also stand next to each other
                 self.checks[i][1].append(re.compile(covered))
         self.word_scans = [WordScan(table, edges) for table, edges in ((anchored, True), (special_anchored, False)) if table]
-        self.regex_scans = [(self.compile(r), frozenset(ids), required_literal(self.compile(r).pattern)) for r, ids in regex_anchored.items()]
+        self.regex_scans: list[tuple[re.Pattern, frozenset[int], str | None]] = []
+        for requirement, ids in regex_anchored.items():
+            regex = self.compile(requirement)
+            self.regex_scans.append((regex, frozenset(ids), required_literal(regex.pattern)))
 
     def compile(self, requirement: Requirement) -> re.Pattern:
         """A regex that finds, in lower-cased text, every place a token could meet `requirement`."""

@@ -133,11 +133,8 @@ class FastExtractor:
         sentence_starts = [s for s, _ in spans[bisect.bisect_left(spans, (start,)):bisect.bisect_left(spans, (end,))]]
         mark_sentence_starts(doc, [s - start for s in sentence_starts])  # as the nerveflag_sentences component does
         lowered = window.lower()
-        exact = len(lowered) == len(window)
-        if exact:
-            targets = self.target_index.met_spans(lowered, note.hits_in(start, end) if note.hits is not None else None)
-        else:
-            targets = dict.fromkeys(range(len(self.target_index.rules)), (0, len(window)))
+        hits = note.hits_in(start, end) if note.hits is not None else None
+        targets = _met_spans(self.target_index, window, lowered, hits)
         self.target_subset.select(tuple(targets), token_regions(doc, targets, self.target_reach))
         found = self.targets.stand_alone(doc, self.target_matcher)
         crossing = _crossing([(s.start_char + start, s.end_char + start) for s in found], edges)
@@ -147,7 +144,7 @@ class FastExtractor:
         if not doc.ents:
             return doc, []
         doc = self.attributes(doc)
-        modifiers = self.context_index.met_spans(lowered) if exact else dict.fromkeys(range(len(self.context_index.rules)), (0, len(window)))
+        modifiers = _met_spans(self.context_index, window, lowered)
         self.context_subset.select(tuple(modifiers), token_regions(doc, modifiers, self.context_reach))
         doc = self.context(doc, context=self.context_matcher)
         matched = [(doc[a].idx + start, doc[b - 1].idx + len(doc[b - 1]) + start) for _, a, b in self.context_subset.unpruned]
@@ -177,6 +174,13 @@ class FastExtractor:
             rows.extend(r for r in found if r["start"] >= done)
             done = max(done, note.spans[last][1])
         return rows
+
+
+def _met_spans(index: RuleIndex, window: str, lowered: str, hits: list | None = None) -> dict[int, tuple[int, int]]:
+    """`index.met_spans` of the window; every rule over the whole window when lower-casing changed its length."""
+    if len(lowered) != len(window):
+        return dict.fromkeys(range(len(index.rules)), (0, len(window)))
+    return index.met_spans(lowered, hits)
 
 
 def _crossing(matched: list[tuple[int, int]], edges: tuple[int, ...]) -> list[tuple[int, int]]:

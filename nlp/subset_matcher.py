@@ -28,7 +28,6 @@ class SubsetMatcher:
         self.rule_map = full.rule_map
         self.rules = full.rules
         self.vocab = full.nlp.vocab
-        self.matcher: Matcher = full._MedspacyMatcher__matcher
         self.phrase_matcher = full._MedspacyMatcher__phrase_matcher
         self.regex_matcher = full._MedspacyMatcher__regex_matcher
         self.has_phrases, self.has_regexes = len(self.phrase_matcher) > 0, len(self.regex_matcher._patterns) > 0

@@ -13,7 +13,7 @@ from pipelines.cli.options import add_note_input_options, column_map, default_pr
 
 
 def add_parser(sub) -> None:
-    from pipelines.bench import PATHS
+    from pipelines.bench import MEMORY_SIZES, PATHS
 
     p = sub.add_parser("bench", help="measure extraction throughput against medspaCy baselines", description=__doc__)
     p.add_argument("notes", nargs="?", help="notes file (any `extract` input; default: the distinct MTSamples transcriptions in ../shared)")
@@ -25,7 +25,8 @@ def add_parser(sub) -> None:
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.add_argument("--check", action="store_true", help="also run the full pipeline and the fast path on every note; exit 1 on any difference")
     p.add_argument("--memory", action="store_true", help="measure peak RSS of `extract` at each --memory-sizes instead of throughput")
-    p.add_argument("--memory-sizes", type=int, nargs="+", default=[5000, 50000], metavar="N", help="notes per memory run (default: 5000 50000)")
+    p.add_argument("--memory-sizes", type=int, nargs="+", default=list(MEMORY_SIZES), metavar="N",
+                   help=f"notes per memory run (default: {' '.join(map(str, MEMORY_SIZES))})")
     p.add_argument("--memory-processes", type=int, nargs="+", default=[1], metavar="P", help="--processes of each memory run (default: 1)")
     add_note_input_options(p)
     p.set_defaults(func=run)
