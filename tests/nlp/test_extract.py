@@ -92,3 +92,26 @@ def test_missing_column_is_a_clear_error():
 def test_empty_notes_table_gives_empty_mentions():
     out = extract_mentions(_notes([]))
     assert len(out) == 0 and "label" in out.columns
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 8, 9, 15, 16, 17, 40])
+def test_chunks_keep_every_text_in_order_and_taper_at_the_end(n):
+    from nlp.extract import _chunks
+
+    texts = [f"t{i}" for i in range(n)]
+    chunks = list(_chunks(iter(texts), 8, 2))
+    assert [t for c in chunks for t in c] == texts
+    full = [c for c in chunks if len(c) == 8]
+    assert chunks[:len(full)] == full  # full chunks first, then the tail
+    assert all(len(c) <= 2 for c in chunks[len(full):])
+    assert sum(len(c) for c in chunks[len(full):]) == (n if n < 16 else 8 + n % 8)
+
+
+def test_the_shared_extractor_is_kept_out_of_the_collectors_reach():
+    import gc
+
+    from nlp.extract import shared_extractor
+
+    extract = shared_extractor(True)
+    assert gc.get_freeze_count() > 100_000  # the pipeline's objects, frozen once it is built
+    assert extract(TEXTS[0])  # and it still works
