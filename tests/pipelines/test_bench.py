@@ -42,6 +42,23 @@ def test_json_has_documented_keys(notes_csv, capsys):
     assert "nerveflag_fast_1proc" in format_table(result)
 
 
+def test_repeats_take_turns_and_pair_the_process_counts(monkeypatch):
+    import pipelines.bench as bench
+
+    order, seconds = [], iter([2.0, 1.0, 3.0, 1.2])  # 1proc, nproc, 1proc, nproc
+
+    def fake(name, texts, processes=1):
+        order.append(name)
+        return {"name": name, "notes": len(texts), "seconds": next(seconds), "cpu_seconds": 1.0, "mentions": 0, "peak_rss_mb": 1.0}
+
+    monkeypatch.setattr(bench, "measure_in_child", fake)
+    result = bench.run_bench(["a", "b"], processes=2, paths=["nerveflag_fast_1proc", "nerveflag_fast_nproc"], repeat=2)
+    assert order == ["nerveflag_fast_1proc", "nerveflag_fast_nproc"] * 2
+    assert result["speedup_processes"] == 2.0  # fastest against fastest
+    assert result["speedup_processes_by_run"] == [2.0, 2.5]
+    assert "run by run: 2.00x, 2.50x" in format_table(result)
+
+
 def test_check_passes_and_prints_a_table(notes_csv, capsys):
     code = main(["bench", str(notes_csv), "--check", "--processes", "1", "--paths", "regex_scan"])
     captured = capsys.readouterr()
