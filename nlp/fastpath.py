@@ -93,15 +93,21 @@ class FastExtractor:
         for start, end, ids in mention_hits:
             for i in range(bisect.bisect_right(starts, start) - 1, bisect.bisect_left(starts, end)):
                 by_sentence.setdefault(i, set()).update(ids)
-        index, chosen = self.target_index, []
-        for i, rules in sorted(by_sentence.items()):
-            sentence = lowered[spans[i][0]:spans[i][1]]
-            searched: dict = {}
-            met = [r for r in rules if index.meets(r, sentence, searched)]
-            labels = set().union(*(self.labels[r] for r in met))
-            if any(not self.needs_labels[r] or self.needs_labels[r] & labels for r in met):
-                chosen.append(i)
+        chosen = [i for i, rules in sorted(by_sentence.items()) if self._can_mention(rules, lowered[spans[i][0]:spans[i][1]])]
         return NoteScan(text, sections, spans, chosen, hits)
+
+    def _can_mention(self, rules: set[int], sentence: str) -> bool:
+        """Whether one of `rules` meets its requirements in the lower-cased `sentence` and, if it
+        needs sentence labels, another met rule gives one; stops at the first rule that will do."""
+        index, needs, searched = self.target_index, self.needs_labels, {}
+        free = [r for r in rules if not needs[r]]
+        if any(index.meets(r, sentence, searched) for r in free):
+            return True
+        if len(free) == len(rules):
+            return False
+        met = [r for r in rules if needs[r] and index.meets(r, sentence, searched)]
+        labels = set().union(*(self.labels[r] for r in met))
+        return any(needs[r] & labels for r in met)
 
     @staticmethod
     def runs(chosen: list[int]) -> list[tuple[int, int]]:
