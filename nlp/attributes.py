@@ -10,6 +10,7 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from nlp.anchors import trie_regex
 from nlp.rules import load_resource
 
 for _name in ("grade", "side", "site"):
@@ -19,7 +20,7 @@ for _name in ("grade", "side", "site"):
 
 def _words_regex(phrases: dict[str, list[str]]) -> tuple[re.Pattern, dict[str, str]]:
     lookup = {p.lower(): norm for norm, ps in phrases.items() for p in ps}
-    alt = "|".join(r"\s+".join(re.escape(w) for w in p.split()) for p in sorted(lookup, key=len, reverse=True))
+    alt = trie_regex({" ".join(p.split()) for p in lookup}, space=r"\s+")  # longest phrase first at each position
     return re.compile(rf"(?<![\w/&])(?:{alt})(?![\w/&])", re.IGNORECASE), lookup
 
 
