@@ -272,7 +272,8 @@ class RuleIndex:
         self.rules = rules
         self.specials = split_specials(nlp)
         self.unconditional: list[int] = []
-        self.checks: dict[int, tuple[list[re.Pattern], list[re.Pattern]]] = {}
+        #: rule -> (ordered requirements, the match's adjacency regex, sentence-wide requirements)
+        self.checks: dict[int, tuple[list[re.Pattern], list[re.Pattern], list[re.Pattern]]] = {}
         anchored: dict[str, set[int]] = {}
         special_anchored: dict[str, set[int]] = {}
         regex_anchored: dict[Requirement, set[int]] = {}
@@ -289,11 +290,10 @@ class RuleIndex:
                     special_anchored.setdefault(special, set()).add(i)
             if anchor.regexes:
                 regex_anchored.setdefault(Requirement(frozenset(), anchor.regexes), set()).add(i)
-            self.checks[i] = tuple([compiled.setdefault(r, self.compile(r)) for r in requirements if r.ordered == ordered]
-                                   for ordered in (True, False))
-            covered = pattern_regex(rule)
-            if covered:  # its tokens must also stand next to each other
-                self.checks[i][1].append(re.compile(covered))
+            ordered, anywhere = ([compiled.setdefault(r, self.compile(r)) for r in requirements if r.ordered == o]
+                                 for o in (True, False))
+            covered = pattern_regex(rule)  # its tokens must also stand next to each other
+            self.checks[i] = (ordered, [re.compile(covered)] if covered else [], anywhere)
         self.word_scans = [WordScan(table, edges) for table, edges in ((anchored, True), (special_anchored, False)) if table]
         self.regex_scans: list[tuple[re.Pattern, frozenset[int], str | None]] = []
         for requirement, ids in regex_anchored.items():
@@ -323,20 +323,23 @@ class RuleIndex:
                 found.extend((m.start(), m.end(), rules) for m in regex.finditer(lowered))
         return found
 
-    def meets(self, i: int, lowered: str, searched: dict | None = None) -> bool:
+    def meets(self, i: int, lowered: str, searched: dict | None = None, match_only: bool = False) -> bool:
         """Whether rule `i` meets every requirement in `lowered` (the ordered ones in order).
 
         `searched` memoizes searches across calls on the same text (rules share requirements).
+        With `match_only`, only what the match's own text must hold: not the words
+        (`requires_sentence_words`) its sentence must hold elsewhere.
         """
         if i not in self.checks:
             return True
         searched = {} if searched is None else searched
-        ordered, anywhere = self.checks[i]
+        ordered, adjacency, sentence_wide = self.checks[i]
         pos = 0
         for check in ordered:  # the leftmost match of each keeps the most room for the next
             pos = _search(check, lowered, pos, searched)
             if pos < 0:
                 return False
+        anywhere = adjacency if match_only else adjacency + sentence_wide
         return all(_search(check, lowered, 0, searched) >= 0 for check in anywhere)
 
     def met(self, lowered: str) -> list[int]:

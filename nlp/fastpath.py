@@ -5,11 +5,12 @@ Sections and sentences come from the same cheap scans the full pipeline uses
 target rule meets all its requirements. Each run of such sentences is tokenized with `reach`
 whitespace chunks on either side (nlp.windows): enough to hold whole any EXCLUDE phrase or
 ConText modifier that crosses the run's edges, the only matches through which text outside
-can change its mentions. When one does cross, the run is widened to the sentences it touches
-and processed again, until none does. Only the target and ConText rules that could match the
-window are run (nlp.subset_matcher), giving the full matchers' results. Windows start and end
-on whitespace, so a window tokenizes as it does inside the note; the mentions are those of the
-full pipeline (tests/nlp/test_fastpath.py, `nerveflag bench --check`).
+can change its mentions. An edge no such rule can cross (none of 2+ tokens has an anchor within
+its reach of the edge and meets its requirements there) gets no chunks. When one does cross,
+the run is widened to the sentences it touches and processed again, until none does. Only the
+target and ConText rules that could match the window are run (nlp.subset_matcher), giving the
+full matchers' results. Windows start and end on whitespace, so a window tokenizes as it does
+inside the note; the mentions are those of the full pipeline (tests/nlp/test_fastpath.py, `nerveflag bench --check`).
 """
 from __future__ import annotations
 
@@ -35,14 +36,16 @@ class NoteScan:
     """What the fast path learns of a note before tokenizing any of it."""
 
     text: str
+    lowered: str
     sections: list[NoteSection]
     spans: list[tuple[int, int]]  # sentences, as character spans
     chosen: list[int]  # sentences in which some target rule could make a mention
     hits: list | None  # the target rules' anchor hits (RuleIndex.hits); None if lower-casing changed the length
 
-    def hits_in(self, start: int, end: int) -> list:
-        """The hits overlapping characters [start, end), clipped to them and counted from `start`."""
-        return [(max(a, start) - start, min(b, end) - start, ids) for a, b, ids in self.hits if a < end and b > start]
+    @staticmethod
+    def hits_in(hits: list, start: int, end: int) -> list:
+        """The `hits` overlapping characters [start, end), clipped to them and counted from `start`."""
+        return [(max(a, start) - start, min(b, end) - start, ids) for a, b, ids in hits if a < end and b > start]
 
 
 class FastExtractor:
@@ -72,6 +75,11 @@ class FastExtractor:
         self.target_reach = [rule_reach(self.nlp, r) if r.category == EXCLUDE else SENTENCE for r in target_rules]
         self.context_reach = [rule_reach(self.nlp, r) for r in context_rules]
         self.reach = reach(self.nlp, [r for r in target_rules if r.category == EXCLUDE] + context_rules)
+        # The rules that can cross a run's edge (EXCLUDE phrases and ConText modifiers of 2+ tokens), by reach.
+        self.target_crossers = {i: n for i, n in enumerate(self.target_reach) if n != SENTENCE and (n is None or n > 1)}
+        self.context_crossers = {i: n for i, n in enumerate(self.context_reach) if n is None or n > 1}
+        self.unanchored_crosser = any(i in crossers for index, crossers in ((self.target_index, self.target_crossers),
+                                      (self.context_index, self.context_crossers)) for i in index.unconditional)
 
     def scan(self, text: str) -> NoteScan:
         """Sections, sentences and the sentences in which some target rule could make a mention
@@ -80,12 +88,12 @@ class FastExtractor:
         if self.every_sentence or len(lowered) != len(text):
             sections = find_sections(text)
             spans = sentence_spans(text, sections)
-            return NoteScan(text, sections, spans, list(range(len(spans))), None)
+            return NoteScan(text, lowered, sections, spans, list(range(len(spans))), None)
         hits = self.target_index.hits(lowered)
         mention_hits = [(start, end, ids & self.mention_rules) for start, end, ids in hits]
         mention_hits = [hit for hit in mention_hits if hit[2]]
         if not mention_hits:
-            return NoteScan(text, [], [], [], hits)
+            return NoteScan(text, lowered, [], [], [], hits)
         sections = find_sections(text)
         spans = sentence_spans(text, sections)
         starts = [s for s, _ in spans]
@@ -94,7 +102,7 @@ class FastExtractor:
             for i in range(bisect.bisect_right(starts, start) - 1, bisect.bisect_left(starts, end)):
                 by_sentence.setdefault(i, set()).update(ids)
         chosen = [i for i, rules in sorted(by_sentence.items()) if self._can_mention(rules, lowered[spans[i][0]:spans[i][1]])]
-        return NoteScan(text, sections, spans, chosen, hits)
+        return NoteScan(text, lowered, sections, spans, chosen, hits)
 
     def _can_mention(self, rules: set[int], sentence: str) -> bool:
         """Whether one of `rules` meets its requirements in the lower-cased `sentence` and, if it
@@ -120,11 +128,39 @@ class FastExtractor:
                 runs.append([i, i])
         return [(a, b) for a, b in runs]
 
-    def window(self, text: str, lo: int, hi: int) -> tuple[int, int]:
-        """Characters [start, end) around sentences [lo, hi): `reach` chunks each side (the whole note if unbounded)."""
+    def window(self, note: NoteScan, lo: int, hi: int) -> tuple[int, int]:
+        """Characters [start, end) around sentences [lo, hi): `reach` chunks on each side some rule
+        may match across, none on the others (the whole note if a reach is unbounded)."""
+        text = note.text
         if self.reach is None:
             return 0, len(text)
-        return chunks_before(text, lo, self.reach), chunks_after(text, hi, self.reach)
+        return (chunks_before(text, lo, self.reach if self.may_cross(note, lo) else 0),
+                chunks_after(text, hi, self.reach if self.may_cross(note, hi) else 0))
+
+    def may_cross(self, note: NoteScan, edge: int) -> bool:
+        """Whether an EXCLUDE phrase or ConText modifier could match across sentence start `edge`.
+
+        A match of n tokens crossing it lies within n - 1 chunks of it each side, its anchor too,
+        and its text meets the rule's requirements (RuleIndex.meets, match_only). Needs bounded reaches.
+        """
+        text, lowered = note.text, note.lowered
+        if not 0 < edge < len(text):
+            return False
+        if note.hits is None or self.unanchored_crosser:
+            return True
+        start, end = chunks_before(text, edge, self.reach - 1), chunks_after(text, edge, self.reach - 1)
+        zones: dict[int, tuple[int, int, dict]] = {}  # chunks each side -> (start, end, searched), from `start`
+        for index, hits, crossers in ((self.target_index, note.hits_in(note.hits, start, end), self.target_crossers),
+                                      (self.context_index, self.context_index.hits(lowered[start:end]), self.context_crossers)):
+            for a, b, ids in hits:
+                for i in ids & crossers.keys():
+                    n = crossers[i] - 1
+                    if n not in zones:
+                        zones[n] = (chunks_before(text, edge, n) - start, chunks_after(text, edge, n) - start, {})
+                    lo, hi, searched = zones[n]
+                    if a < hi and b > lo and index.meets(i, lowered[start + lo:start + hi], searched, match_only=True):
+                        return True
+        return False
 
     def process_window(self, note: NoteScan, start: int, end: int, edges: tuple[int, ...]) -> tuple[Doc, list[tuple[int, int]]]:
         """Run targets, attributes and ConText on the note's characters [start, end); also return the
@@ -139,7 +175,7 @@ class FastExtractor:
         sentence_starts = [s for s, _ in spans[bisect.bisect_left(spans, (start,)):bisect.bisect_left(spans, (end,))]]
         mark_sentence_starts(doc, [s - start for s in sentence_starts])  # as the nerveflag_sentences component does
         lowered = window.lower()
-        hits = note.hits_in(start, end) if note.hits is not None else None
+        hits = note.hits_in(note.hits, start, end) if note.hits is not None else None
         targets = _met_spans(self.target_index, window, lowered, hits)
         self.target_subset.select(tuple(targets), token_regions(doc, targets, self.target_reach))
         found = self.targets.stand_alone(doc, self.target_matcher)
@@ -161,7 +197,7 @@ class FastExtractor:
         spans = note.spans
         while True:
             lo, hi = spans[first][0], spans[last][1]
-            start, end = self.window(note.text, lo, hi)
+            start, end = self.window(note, lo, hi)
             doc, crossing = self.process_window(note, start, end, tuple(e for e in (lo, hi) if start < e < end))
             if not crossing:
                 return first, last, [r for r in doc_mentions(doc, offset=start) if lo <= r["start"] < hi]

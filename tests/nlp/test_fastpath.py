@@ -103,6 +103,44 @@ def test_rule_requirements_in_order(nlp):
     assert index.met("walk, unable") == []
 
 
+def test_match_only_skips_the_sentence_words(nlp):
+    from medspacy.target_matcher import TargetRule
+
+    rule = TargetRule("r", "X", pattern=[{"LOWER": "foot"}, {"LOWER": "drop"}], metadata={"requires_sentence_words": ["left"]})
+    index = RuleIndex(nlp, [rule])
+    assert not index.meets(0, "foot drop noted")
+    assert index.meets(0, "foot drop noted", match_only=True)
+    assert not index.meets(0, "drop foot", match_only=True)
+
+
+def _windows(fast, text):
+    """(run text, window text) of each run the fast path processes first."""
+    note = fast.scan(text)
+    found = []
+    for first, last in fast.runs(note.chosen):
+        lo, hi = note.spans[first][0], note.spans[last][1]
+        start, end = fast.window(note, lo, hi)
+        found.append((text[lo:hi], text[start:end]))
+    return found
+
+
+def test_an_edge_no_rule_can_cross_gets_no_chunks(nlp, fast):
+    text = "Vitals stable today. Quad 4/5 on the left. Return in a year."
+    assert _windows(fast, text) == [("Quad 4/5 on the left. ", "Quad 4/5 on the left. ")]
+    assert fast(text) == _full(nlp, text)
+
+
+def test_a_modifier_that_may_cross_an_edge_keeps_the_chunks_there(nlp, fast):
+    """"Family history" and the "Of" after the line break may be one modifier across the sentence start."""
+    text = "Vitals stable today. Quad 4/5 on the left. Family history\nOf numbness in the thigh."
+    (_, quad), (run, window) = _windows(fast, text)
+    assert quad == "Quad 4/5 on the left. "
+    assert run == "Of numbness in the thigh." and window.startswith("today. Quad") and window.endswith(run)
+    rows = fast(text)
+    assert rows == _full(nlp, text)
+    assert [(r["text"], r["family"]) for r in rows] == [("Quad 4/5", 0), ("numbness", 1)]
+
+
 def test_runs_join_consecutive_sentences():
     assert FastExtractor.runs([0, 4, 5, 9]) == [(0, 0), (4, 5), (9, 9)]
     assert FastExtractor.runs([]) == []
