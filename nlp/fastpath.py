@@ -10,7 +10,8 @@ its reach of the edge and meets its requirements there) gets no chunks. When one
 the run is widened to the sentences it touches and processed again, until none does. Only the
 target and ConText rules that could match the window are run (nlp.subset_matcher), giving the
 full matchers' results. Windows start and end on whitespace, so a window tokenizes as it does
-inside the note; the mentions are those of the full pipeline (tests/nlp/test_fastpath.py, `nerveflag bench --check`).
+inside the note; the mentions are those of the full pipeline (tests/nlp/test_fastpath.py,
+`nerveflag bench --check`).
 """
 from __future__ import annotations
 
@@ -42,10 +43,9 @@ class NoteScan:
     chosen: list[int]  # sentences in which some target rule could make a mention
     hits: list | None  # the target rules' anchor hits (RuleIndex.hits); None if lower-casing changed the length
 
-    @staticmethod
-    def hits_in(hits: list, start: int, end: int) -> list:
-        """The `hits` overlapping characters [start, end), clipped to them and counted from `start`."""
-        return [(max(a, start) - start, min(b, end) - start, ids) for a, b, ids in hits if a < end and b > start]
+    def hits_in(self, start: int, end: int) -> list:
+        """The hits overlapping characters [start, end), clipped to them and counted from `start`."""
+        return [(max(a, start) - start, min(b, end) - start, ids) for a, b, ids in self.hits if a < end and b > start]
 
 
 class FastExtractor:
@@ -75,9 +75,10 @@ class FastExtractor:
         self.target_reach = [rule_reach(self.nlp, r) if r.category == EXCLUDE else SENTENCE for r in target_rules]
         self.context_reach = [rule_reach(self.nlp, r) for r in context_rules]
         self.reach = reach(self.nlp, [r for r in target_rules if r.category == EXCLUDE] + context_rules)
-        # The rules that can cross a run's edge (EXCLUDE phrases and ConText modifiers of 2+ tokens), by reach.
-        self.target_crossers = {i: n for i, n in enumerate(self.target_reach) if n != SENTENCE and (n is None or n > 1)}
-        self.context_crossers = {i: n for i, n in enumerate(self.context_reach) if n is None or n > 1}
+        # The rules that can cross a run's edge (EXCLUDE phrases and ConText modifiers of 2+ tokens), by
+        # reach; used only when every reach is bounded (self.reach is not None).
+        self.target_crossers = {i: n for i, n in enumerate(self.target_reach) if n not in (None, SENTENCE) and n > 1}
+        self.context_crossers = {i: n for i, n in enumerate(self.context_reach) if n is not None and n > 1}
         self.unanchored_crosser = any(i in crossers for index, crossers in ((self.target_index, self.target_crossers),
                                       (self.context_index, self.context_crossers)) for i in index.unconditional)
 
@@ -150,7 +151,7 @@ class FastExtractor:
             return True
         start, end = chunks_before(text, edge, self.reach - 1), chunks_after(text, edge, self.reach - 1)
         zones: dict[int, tuple[int, int, dict]] = {}  # chunks each side -> (start, end, searched), from `start`
-        for index, hits, crossers in ((self.target_index, note.hits_in(note.hits, start, end), self.target_crossers),
+        for index, hits, crossers in ((self.target_index, note.hits_in(start, end), self.target_crossers),
                                       (self.context_index, self.context_index.hits(lowered[start:end]), self.context_crossers)):
             for a, b, ids in hits:
                 for i in ids & crossers.keys():
@@ -175,7 +176,7 @@ class FastExtractor:
         sentence_starts = [s for s, _ in spans[bisect.bisect_left(spans, (start,)):bisect.bisect_left(spans, (end,))]]
         mark_sentence_starts(doc, [s - start for s in sentence_starts])  # as the nerveflag_sentences component does
         lowered = window.lower()
-        hits = note.hits_in(note.hits, start, end) if note.hits is not None else None
+        hits = note.hits_in(start, end) if note.hits is not None else None
         targets = _met_spans(self.target_index, window, lowered, hits)
         self.target_subset.select(tuple(targets), token_regions(doc, targets, self.target_reach))
         found = self.targets.stand_alone(doc, self.target_matcher)
