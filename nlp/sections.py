@@ -32,7 +32,6 @@ class NoteSection:
 
 #: Characters no header phrase may hold: the breaks a header follows, and the colon that ends it.
 _DELIMITERS = "\n,.;:"
-_DELIMITER = re.compile(f"[{re.escape(_DELIMITERS)}]")
 
 
 @lru_cache(maxsize=1)
@@ -56,17 +55,16 @@ def _header_regex() -> tuple[re.Pattern, dict]:
     return regex, titles
 
 
-def _header_starts(text: str):
+#: A break (`\n` `,` `.` `;`) whose next delimiter is the colon that ends a header, a line end, or the text end.
+_HEADER_BREAK = re.compile(rf"[{re.escape(_DELIMITERS.replace(':', ''))}](?=[^{re.escape(_DELIMITERS)}]*+(?:[:\n]|\Z))")
+_HEADER_AT_START = re.compile(rf"[^{re.escape(_DELIMITERS)}]*+(?:[:\n]|\Z)")
+
+
+def _header_starts(text: str) -> list[int]:
     """Where a header may start: the text's start or just after `\n` `,` `.` `;`, and only where the
     next delimiter is the colon that ends a header or the line end (or text end) after one alone."""
-    start = 0
-    for m in _DELIMITER.finditer(text):
-        ch = m.group()
-        if start is not None and ch in ":\n":
-            yield start
-        start = None if ch == ":" else m.end()
-    if start is not None:
-        yield start
+    starts = [m.end() for m in _HEADER_BREAK.finditer(text)]
+    return [0, *starts] if _HEADER_AT_START.match(text) else starts
 
 
 def _header_matches(text: str):

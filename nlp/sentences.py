@@ -22,22 +22,39 @@ ABBREVIATIONS = {
 }
 #: Words that end in "." mid-sentence only when lower case follows ("pt. states", "2 wks. ago").
 LOWER_CASE_ABBREVIATIONS = {"pt", "pts", "wk", "wks", "mo", "mos", "yr", "yrs", "min", "hr", "hrs", "lb", "lbs", "sec", "ft", "oz", "in", "approx", "q", "prn"}
-_BREAK = re.compile(
-    r"\n[ \t]*\n\s*"  # blank line
-    r"|\n(?=[ \t]*[^a-z\s])"  # line break unless the next line continues in lower case
-    # sentence punctuation (terse notes go on in lower case); the lookbehind follows the
-    # punctuation so that every branch starts with a character a search can skip to
-    r"|[.?!](?<=[^\s][.?!])[\"')\]]?[ \t]+(?=[\"'(\[]?[A-Za-z0-9\-*•?])"
+
+
+def _cased(word: str) -> str:
+    """A regex for `word` in any letter case (ASCII only, as [A-Za-z] is)."""
+    return "".join(f"[{c}{c.upper()}]" if c.isalpha() else re.escape(c) for c in word)
+
+
+def _ends_with(words) -> str:
+    """A zero-width test that the text just before holds one of `words` (any case) and a `.`, the word
+    whole: not preceded by a letter or `.` (one lookbehind per word length, as lookbehinds need one)."""
+    by_length: dict[int, list[str]] = {}
+    for word in words:
+        by_length.setdefault(len(word), []).append(_cased(word) if word else "[A-Za-z.]")
+    return "|".join(f"(?<=(?<![A-Za-z.])(?:{'|'.join(sorted(found))})\\.)" for _, found in sorted(by_length.items()))
+
+
+#: What a sentence's punctuation is followed by: a closing quote or bracket, spaces, then the next
+#: sentence's first character (terse notes go on in lower case), looked at first and then consumed.
+_PUNCTUATION_END = r"(?=[\"')\]]?[ \t]+[\"'(\[]?[A-Za-z0-9\-*•?])[\"')\]]?[ \t]+"
+#: A `.` that ends an abbreviation: one of ABBREVIATIONS, or one of LOWER_CASE_ABBREVIATIONS or a
+#: single character with lower case next; tested only after words short enough to be one.
+_ABBREVIATION_DOT = (
+    f"(?<![A-Za-z.]{{{max(map(len, ABBREVIATIONS | LOWER_CASE_ABBREVIATIONS)) + 1}}}\\.)"
+    f"(?:{_ends_with(ABBREVIATIONS)}|(?:{_ends_with(LOWER_CASE_ABBREVIATIONS | {''})})(?=[\"')\\]]?[ \\t]+[a-z]))"
 )
-_WORD_BEFORE = re.compile(r"([A-Za-z.]+)\.$")
-
-
-def _is_abbreviation(text: str, dot: int, next_char: str) -> bool:
-    m = _WORD_BEFORE.search(text, max(0, dot - 12), dot + 1)
-    if not m:
-        return False
-    word = m.group(1).lower()
-    return word in ABBREVIATIONS or (next_char.islower() and (word in LOWER_CASE_ABBREVIATIONS or len(word) == 1))
+#: Sentence breaks, one regex per first character so that a search skips straight to it.
+_BREAKS = (
+    re.compile(r"\n[ \t]*\n\s*"  # blank line
+               r"|\n(?=[ \t]*[^a-z\s])"),  # line break unless the next line continues in lower case
+    re.compile(r"\?(?<=\S\?)" + _PUNCTUATION_END),
+    re.compile(r"!(?<=\S!)" + _PUNCTUATION_END),
+    re.compile(rf"\.(?<=\S\.)(?!{_ABBREVIATION_DOT})" + _PUNCTUATION_END),
+)
 
 
 def _chunk_start(text: str, pos: int) -> int:
@@ -48,14 +65,10 @@ def _chunk_start(text: str, pos: int) -> int:
 
 def sentence_starts(text: str, sections: list[NoteSection]) -> list[int]:
     """Sorted character offsets where sentences start (always includes 0)."""
-    starts = {0}
-    for m in _BREAK.finditer(text):
-        if text[m.start()] == "." and _is_abbreviation(text, m.start(), text[m.end():m.end() + 1]):
-            continue
-        starts.add(m.end())
-    for section in sections:
-        starts.add(section.start)
-    return sorted({_chunk_start(text, s) for s in starts if s < len(text)} | {0})
+    starts = {m.end() for regex in _BREAKS for m in regex.finditer(text)}  # each after whitespace: a chunk's start
+    starts.update(_chunk_start(text, s.start) for s in sections)
+    starts.add(0)
+    return sorted(s for s in starts if s < len(text) or s == 0)
 
 
 def sentence_spans(text: str, sections: list[NoteSection]) -> list[tuple[int, int]]:
