@@ -7,6 +7,7 @@ is always moved back to the start of its whitespace-delimited chunk, so a senten
 tokenizes identically alone or inside its note (the fast path relies on it).
 """
 
+import bisect
 import re
 
 import numpy as np
@@ -88,16 +89,16 @@ def mark_sentence_starts(doc: Doc, starts) -> Doc:
     n = len(doc)
     if not n:
         return doc
-    idx, length, space = doc.to_array([IDX, LENGTH, IS_SPACE]).T
-    offsets = np.asarray(sorted(starts), dtype=np.int64)
-    token = np.searchsorted(idx, offsets, side="right") - 1
-    token = np.where(offsets >= idx[token] + length[token], token + 1, token)  # in the trailing space
-    token = token[(token >= 0) & (token < n)]
-    token = np.where((space[token] == 1) & (token > 0) & (token + 1 < n), token + 1, token)
-    flags = np.full(n, -1, dtype=np.int64)  # SENT_START: 1 starts a sentence, -1 does not
-    flags[token] = 1
+    idx, length, space = doc.to_array([IDX, LENGTH, IS_SPACE]).T.tolist()  # lists: windows are short
+    flags = [-1] * n  # SENT_START: 1 starts a sentence, -1 does not
     flags[0] = 1
-    doc.from_array([SENT_START], flags.view(np.uint64).reshape(-1, 1))
+    for offset in starts:
+        token = bisect.bisect_right(idx, offset) - 1
+        if offset >= idx[token] + length[token]:  # in the trailing space
+            token += 1
+        if 0 <= token < n:
+            flags[token + 1 if space[token] == 1 and 0 < token < n - 1 else token] = 1
+    doc.from_array([SENT_START], np.array(flags, dtype=np.int64).view(np.uint64).reshape(-1, 1))
     return doc
 
 
