@@ -63,6 +63,11 @@ class FastExtractor:
         self.mention_rules = frozenset(i for i, r in enumerate(target_rules) if r.category != EXCLUDE)
         self.needs_labels = [frozenset((r.metadata or {}).get("requires_sentence_labels") or ()) for r in target_rules]
         self.labels = [frozenset(rule_labels(r)) for r in target_rules]
+        # Whether a rule needing sentence labels can have them from another such rule (else only from
+        # a rule that needs none).
+        needing = [i for i, needs in enumerate(self.needs_labels) if needs]
+        self.labels_among_needing = bool(set().union(*(self.labels[i] for i in needing))
+                                         & set().union(*(self.needs_labels[i] for i in needing)))
         self.every_sentence = bool(self.mention_rules & set(self.target_index.unconditional))
         # A TargetMatcher and a ConText like the pipeline's, whose matchers run a rule subset.
         self.target_subset = SubsetMatcher(self.targets.matcher._TargetMatcher__matcher)
@@ -112,7 +117,7 @@ class FastExtractor:
         free = [r for r in rules if not needs[r]]
         if any(index.meets(r, sentence, searched) for r in free):
             return True
-        if len(free) == len(rules):
+        if len(free) == len(rules) or not self.labels_among_needing:
             return False
         met = [r for r in rules if needs[r] and index.meets(r, sentence, searched)]
         labels = set().union(*(self.labels[r] for r in met))

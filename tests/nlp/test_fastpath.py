@@ -141,6 +141,17 @@ def test_a_modifier_that_may_cross_an_edge_keeps_the_chunks_there(nlp, fast):
     assert [(r["text"], r["family"]) for r in rows] == [("Quad 4/5", 0), ("numbness", 1)]
 
 
+def test_a_progression_cue_alone_picks_no_sentence(nlp, fast):
+    # PROGRESSION rules need a finding's label in their sentence; none of them gives one.
+    assert not fast.labels_among_needing
+    text = "Seen now also for follow up, worse than last time, moved from the chair."
+    assert fast.scan(text).chosen == []
+    assert fast(text) == _full(nlp, text) == []
+    with_finding = "Numbness now also in the L thigh, worse than last time."
+    assert fast.scan(with_finding).chosen == [0]
+    assert fast(with_finding) == _full(nlp, with_finding) != []
+
+
 def test_runs_join_consecutive_sentences():
     assert FastExtractor.runs([0, 4, 5, 9]) == [(0, 0), (4, 5), (9, 9)]
     assert FastExtractor.runs([]) == []
