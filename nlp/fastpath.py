@@ -63,12 +63,13 @@ class FastExtractor:
         self.mention_rules = frozenset(i for i, r in enumerate(target_rules) if r.category != EXCLUDE)
         self.needs_labels = [frozenset((r.metadata or {}).get("requires_sentence_labels") or ()) for r in target_rules]
         self.labels = [frozenset(rule_labels(r)) for r in target_rules]
-        # Whether a rule needing sentence labels can have them from another such rule (else only from
-        # a rule that needs none).
+        # Whether a rule needing sentence labels can have them from another such rule. If not, a sentence
+        # is chosen only for a rule that needs none, and only those rules' hits pick candidate sentences.
         needing = [i for i, needs in enumerate(self.needs_labels) if needs]
         self.labels_among_needing = bool(set().union(*(self.labels[i] for i in needing))
                                          & set().union(*(self.needs_labels[i] for i in needing)))
-        self.every_sentence = bool(self.mention_rules & set(self.target_index.unconditional))
+        self.choosing_rules = self.mention_rules if self.labels_among_needing else self.mention_rules - set(needing)
+        self.every_sentence = bool(self.choosing_rules & set(self.target_index.unconditional))
         # A TargetMatcher and a ConText like the pipeline's, whose matchers run a rule subset.
         self.target_subset = SubsetMatcher(self.targets.matcher._TargetMatcher__matcher)
         self.target_matcher = TargetMatcher(self.nlp, name=self.targets.name, result_type=None, prune=False)
@@ -96,7 +97,7 @@ class FastExtractor:
             spans = sentence_spans(text, sections)
             return NoteScan(text, lowered, sections, spans, list(range(len(spans))), None)
         hits = self.target_index.hits(lowered)
-        mention_hits = [(start, end, ids & self.mention_rules) for start, end, ids in hits]
+        mention_hits = [(start, end, ids & self.choosing_rules) for start, end, ids in hits]
         mention_hits = [hit for hit in mention_hits if hit[2]]
         if not mention_hits:
             return NoteScan(text, lowered, [], [], [], hits)
@@ -117,7 +118,7 @@ class FastExtractor:
         free = [r for r in rules if not needs[r]]
         if any(index.meets(r, sentence, searched) for r in free):
             return True
-        if len(free) == len(rules) or not self.labels_among_needing:
+        if len(free) == len(rules):
             return False
         met = [r for r in rules if needs[r] and index.meets(r, sentence, searched)]
         labels = set().union(*(self.labels[r] for r in met))
