@@ -14,6 +14,7 @@ import csv
 import multiprocessing as mp
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -224,7 +225,8 @@ def format_table(result: dict) -> str:
     if result["speedup_processes"] is not None:
         line = f"{result['processes']} processes vs 1: {result['speedup_processes']:.2f}x (fastest runs)"
         if len(result["speedup_processes_by_run"]) > 1:
-            line += "; run by run: " + ", ".join(f"{x:.2f}x" for x in result["speedup_processes_by_run"])
+            by_run = result["speedup_processes_by_run"]
+            line += "; run by run: " + ", ".join(f"{x:.2f}x" for x in by_run) + f" (median {statistics.median(by_run):.2f}x)"
         lines.append(line)
     return "\n".join(lines)
 

@@ -56,7 +56,7 @@ def test_repeats_take_turns_and_pair_the_process_counts(monkeypatch):
     assert order == ["nerveflag_fast_1proc", "nerveflag_fast_nproc"] * 2
     assert result["speedup_processes"] == 2.0  # fastest against fastest
     assert result["speedup_processes_by_run"] == [2.0, 2.5]
-    assert "run by run: 2.00x, 2.50x" in format_table(result)
+    assert "run by run: 2.00x, 2.50x (median 2.25x)" in format_table(result)
 
 
 def test_check_passes_and_prints_a_table(notes_csv, capsys):
