@@ -45,3 +45,20 @@ def test_pipeline_sentences_match_scan(nlp):
     doc = nlp(text)
     spans = sentence_spans(text, find_sections(text))
     assert [s.start_char for s in doc.sents] == [s for s, _ in spans]
+
+
+@pytest.mark.parametrize("text,expected", [
+    # lower-case abbreviations hold a sentence together only when lower case follows
+    ("Pt. states numbness. Pt. Numb.", ["Pt. states numbness.", "Pt.", "Numb."]),
+    ("Seen 2 wks. ago. Wks. Later", ["Seen 2 wks. ago.", "Wks.", "Later"]),
+    # the others whatever follows; an initial only before lower case
+    ("See e.g. Numbness here.", ["See e.g. Numbness here."]),
+    ("J. Smith saw him. x. y", ["J.", "Smith saw him.", "x. y"]),
+    # an abbreviation is a whole word: a longer word ending in one is not
+    ("Quad 4/5 approx. Weakness", ["Quad 4/5 approx. Weakness"]),
+    ("He walked approximately. Numb", ["He walked approximately.", "Numb"]),
+    ("Weak. Numb!  Worse? yes. Tingling", ["Weak.", "Numb!", "Worse?", "yes.", "Tingling"]),
+    ("ROS:\nneg.\n\nPlan: PT", ["ROS:\nneg.", "Plan: PT"]),
+])
+def test_punctuation_and_abbreviations(text, expected):
+    assert sentences(text) == expected
