@@ -16,7 +16,7 @@ from medspacy.target_matcher import TargetRule
 
 RESOURCE_DIR = Path(__file__).resolve().parent / "resources"
 MEDSPACY_CONTEXT_RULES = Path(medspacy.__file__).resolve().parent.parent / "resources" / "en" / "context_rules.json"
-RULE_FILES = ("target_rules.json", "context_rules.json", "sections.json", "section_context.json", "tokenizer.json", "attributes.json")
+RULE_FILES = ("target_rules.json", "context_rules.json", "sections.json", "section_context.json", "tokenizer.json", "attributes.json", "sentences.json")
 
 
 @lru_cache(maxsize=None)

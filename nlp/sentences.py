@@ -15,14 +15,23 @@ from spacy.attrs import IDX, IS_SPACE, LENGTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from nlp.rules import load_resource
 from nlp.sections import NoteSection
 
-ABBREVIATIONS = {
-    "dr", "mr", "mrs", "ms", "approx", "vs", "v", "e.g", "i.e", "etc", "st", "no", "fig",
-    "b.i.d", "t.i.d", "q.i.d", "p.o", "q.d", "a.m", "p.m", "yo", "y.o", "hx", "sx", "dx", "tx", "rx", "ext", "flex",
-}
-#: Words that end in "." mid-sentence only when lower case follows ("pt. states", "2 wks. ago").
-LOWER_CASE_ABBREVIATIONS = {"pt", "pts", "wk", "wks", "mo", "mos", "yr", "yrs", "min", "hr", "hrs", "lb", "lbs", "sec", "ft", "oz", "in", "approx", "q", "prn"}
+
+def _abbreviations(key: str) -> set[str]:
+    """A word list of sentences.json, lower-cased; each word letters and inner dots only."""
+    words = {w.lower() for w in load_resource("sentences.json")[key]}
+    bad = sorted(w for w in words if not re.fullmatch(r"[a-z]+(?:\.[a-z]+)*", w))
+    if bad:
+        raise ValueError(f"sentences.json: {key}: {', '.join(map(repr, bad))} must be letters with inner dots only")
+    return words
+
+
+#: Words whose "." never ends a sentence ("Dr.", "e.g."), and those whose "." does not when lower
+#: case follows ("pt. states", "2 wks. ago"), from nlp/resources/sentences.json.
+ABBREVIATIONS = _abbreviations("abbreviations")
+LOWER_CASE_ABBREVIATIONS = _abbreviations("lower_case_abbreviations")
 
 
 def _cased(word: str) -> str:

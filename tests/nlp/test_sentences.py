@@ -62,3 +62,20 @@ def test_pipeline_sentences_match_scan(nlp):
 ])
 def test_punctuation_and_abbreviations(text, expected):
     assert sentences(text) == expected
+
+
+def test_an_abbreviation_that_is_not_a_word_is_rejected(monkeypatch):
+    from nlp import sentences
+
+    monkeypatch.setattr(sentences, "load_resource", lambda name: {"abbreviations": ["dr", "e.g."]})
+    with pytest.raises(ValueError, match=r"sentences.json: abbreviations: 'e.g.' must be letters"):
+        sentences._abbreviations("abbreviations")
+
+
+def test_abbreviations_come_from_the_resource_file():
+    from nlp import sentences
+    from nlp.rules import load_resource
+
+    data = load_resource("sentences.json")
+    assert sentences.ABBREVIATIONS == set(data["abbreviations"])
+    assert sentences.LOWER_CASE_ABBREVIATIONS == set(data["lower_case_abbreviations"])
