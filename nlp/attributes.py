@@ -4,6 +4,7 @@ Vocabulary comes from attributes.json. A WEAKNESS grade grows to take in an adja
 muscle ("Hip flex 4-/5", "2/5 hip flexion") so the mention names the finding.
 """
 
+import bisect
 import re
 from functools import lru_cache
 
@@ -12,6 +13,7 @@ from spacy.tokens import Doc, Span
 
 from nlp.anchors import trie_regex
 from nlp.rules import load_resource
+from nlp.sentences import SentenceIndex
 
 for _name in ("grade", "side", "site"):
     if not Span.has_extension(_name):
@@ -50,14 +52,23 @@ def mrc_grade(text: str) -> str:
     return "" if value in ("5", "5+") else value
 
 
-def _nearest(regex: re.Pattern, lookup: dict, text: str, start: int, end: int, lo: int, hi: int) -> str:
-    """Normalised value of the match nearest to [start, end) within [lo, hi); inside wins."""
-    best, best_dist = "", None
-    for m in regex.finditer(text, lo, hi):
-        dist = 0 if m.start() < end and m.end() > start else min(abs(m.start() - end), abs(start - m.end()))
-        if best_dist is None or dist < best_dist:
-            best, best_dist = _normal(lookup, m.group()), dist
-    return best
+def _nearest(regex: re.Pattern, lookup: dict, text: str, start: int, end: int, lo: int, hi: int, found: dict) -> str:
+    """Normalised value of the match nearest to [start, end) within [lo, hi), the first of equals in
+    text order (inside wins). `found` keeps each (regex, lo, hi)'s matches for the doc's other spans."""
+    key = (regex.pattern, lo, hi)
+    if key not in found:
+        matches = list(regex.finditer(text, lo, hi))
+        found[key] = ([m.start() for m in matches], [m.end() for m in matches], [m.group() for m in matches])
+    starts, ends, texts = found[key]
+    # Matches do not overlap, so starts and ends both rise: before the span, the last is nearest;
+    # overlapping it, the first (distance 0); after it, the first.
+    before, after = bisect.bisect_right(ends, start), bisect.bisect_left(starts, end)
+    candidates = [(start - ends[before - 1], before - 1)] if before else []
+    if before < after:
+        candidates.append((0, before))
+    if after < len(starts):
+        candidates.append((starts[after] - end, after))
+    return _normal(lookup, texts[min(candidates)[1]]) if candidates else ""
 
 
 def _clause(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int, int]:
@@ -66,11 +77,10 @@ def _clause(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int, int
     return max(left, lo), min(rights) if rights else hi
 
 
-def _grow_to_muscle(span: Span, taken: set[int]) -> Span:
-    """Extend a grade span over an adjacent muscle phrase in the same sentence."""
+def _grow_to_muscle(span: Span, sent: Span, text: str, taken: set[int]) -> Span:
+    """Extend a grade span over an adjacent muscle phrase in its sentence `sent` (`text`: the doc's)."""
     _, (sites, _), _, gap = _vocab()
-    doc, text = span.doc, span.doc.text
-    sent = span.sent
+    doc = span.doc
     lo, hi = sent.start_char, sent.end_char
     new_start, new_end = span.start_char, span.end_char
     for m in sites.finditer(text, max(lo, span.start_char - 40), span.start_char):
@@ -96,22 +106,22 @@ def annotate(doc: Doc) -> Doc:
     (sides, side_lookup), (sites, site_lookup), _, _ = _vocab()
     ents = list(doc.ents)
     taken = {i for e in ents for i in range(e.start, e.end)}
+    sentences, found, text = SentenceIndex(doc), {}, doc.text
     out = []
     for span in ents:
+        sent = sentences.sent(span)  # a grown span stays inside it
         grade = mrc_grade(span.text) if span.label_ == "WEAKNESS" else ""
         if grade and not sites.search(span.text):
-            span = _grow_to_muscle(span, taken)
+            span = _grow_to_muscle(span, sent, text, taken)
             taken.update(range(span.start, span.end))
-        text, sent = doc.text, span.sent
-        lo, hi = _clause(text, span.start_char, span.end_char, sent.start_char, sent.end_char)
+        start, end = span.start_char, span.end_char
+        lo, hi = _clause(text, start, end, sent.start_char, sent.end_char)
         span._.grade = grade
-        span._.side = _nearest(sides, side_lookup, text, span.start_char, span.end_char, lo, hi) or _nearest(
-            sides, side_lookup, text, span.start_char, span.end_char, sent.start_char, sent.end_char
-        )
+        span._.side = (_nearest(sides, side_lookup, text, start, end, lo, hi, found)
+                       or _nearest(sides, side_lookup, text, start, end, sent.start_char, sent.end_char, found))
         if span.label_ in ("WEAKNESS", "ATROPHY", "NUMBNESS"):
-            span._.site = _nearest(sites, site_lookup, text, span.start_char, span.end_char, lo, hi) or _nearest(
-                sites, site_lookup, text, span.start_char, span.end_char, sent.start_char, sent.end_char
-            )
+            span._.site = (_nearest(sites, site_lookup, text, start, end, lo, hi, found)
+                           or _nearest(sites, site_lookup, text, start, end, sent.start_char, sent.end_char, found))
         out.append(span)
     doc.ents = out
     return doc

@@ -15,6 +15,7 @@ from spacy.tokens import Doc, Span
 
 from nlp.rules import context_rules, load_resource
 from nlp.sections import span_section
+from nlp.sentences import SentenceIndex
 
 #: ConText category -> (Span extension, mention attribute name)
 CATEGORIES = {
@@ -66,7 +67,7 @@ class ClinicalContext:
         self.context = ConText(nlp, name=name, rules=None, span_attrs=None, prune_on_target_overlap=True)
         self.context.add(context_rules(nlp.tokenizer))
 
-    def _apply_section(self, span: Span) -> None:
+    def _apply_section(self, span: Span, sentences: SentenceIndex) -> None:
         section = span_section(span)
         implied = _section_implications().get(section)
         if not implied:
@@ -75,7 +76,7 @@ class ClinicalContext:
         ext = ATTRIBUTE_EXTENSIONS[attribute]
         if getattr(span._, ext):
             return
-        tokens = [t.lower_ for t in span.sent]
+        tokens = [t.lower_ for t in sentences.sent(span)]
         if (when and not _has_phrase(tokens, when)) or _has_phrase(tokens, unless):
             return
         setattr(span._, ext, True)
@@ -86,7 +87,7 @@ class ClinicalContext:
         if not doc.ents:
             return doc
         (self.context if context is None else context)(doc)
-        kept = []
+        kept, sentences = [], SentenceIndex(doc)
         for span in doc.ents:
             cues = []
             for modifier in span._.modifiers:
@@ -98,7 +99,7 @@ class ClinicalContext:
             span._.cues = "; ".join(dict.fromkeys(cues))
             if span._.is_generalized and not (span._.is_negated or span._.grade or span._.site):
                 continue
-            self._apply_section(span)
+            self._apply_section(span, sentences)
             kept.append(span)
         doc.ents = kept
         return doc

@@ -16,6 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from nlp.rules import target_rules
+from nlp.sentences import SentenceIndex
 
 EXCLUDE = "EXCLUDE"
 
@@ -34,18 +35,23 @@ def span_labels(span: Span) -> list[str]:
     return rule_labels(span._.target_rule)
 
 
-def _stands_alone(span: Span) -> bool:
+def _stands_alone(span: Span, sentences: SentenceIndex, sentence_words: dict[int, set[str]]) -> bool:
     """The rule's conditions on the match itself: inside one sentence, sentence words, unequal numbers.
 
     An EXCLUDE phrase may cross a sentence start: in dictated run-together text a header can
     split a chunk ("generalized weakness.,History of ...") and the phrase must still win.
+    `sentence_words` holds the lower-cased words of the sentences seen so far, by start token.
     """
     if span.label_ != EXCLUDE and any(span.doc[i].is_sent_start for i in range(span.start + 1, span.end)):
         return False
     meta = span._.target_rule.metadata
     words = meta.get("requires_sentence_words")
-    if words and not {t.lower_ for t in span.sent} & set(words):
-        return False
+    if words:
+        sent = sentences.sent(span)
+        if sent.start not in sentence_words:
+            sentence_words[sent.start] = {t.lower_ for t in sent}
+        if not sentence_words[sent.start] & set(words):
+            return False
     return not (meta.get("requires_unequal_numbers") and len(_numbers(span)) < 2)
 
 
@@ -55,10 +61,10 @@ def _longest(spans: list[Span]) -> list[Span]:
     return [spans[i] for i, _, _ in kept]
 
 
-def _has_sentence_labels(span: Span, labels_by_sentence: dict[int, set[str]]) -> bool:
-    """`requires_sentence_labels`: some mention of the span's sentence carries one of those labels."""
+def _has_sentence_labels(span: Span, sentence: int, labels_by_sentence: dict[int, set[str]]) -> bool:
+    """`requires_sentence_labels`: some mention of the span's sentence (its start token) carries one of those labels."""
     required = span._.target_rule.metadata.get("requires_sentence_labels")
-    return not required or bool(labels_by_sentence.get(span.sent.start, set()) & set(required))
+    return not required or bool(labels_by_sentence.get(sentence, set()) & set(required))
 
 
 class ClinicalTargetMatcher:
@@ -77,15 +83,19 @@ class ClinicalTargetMatcher:
     def stand_alone(self, doc: Doc, matcher: TargetMatcher | None = None) -> list[Span]:
         """Matches meeting their own conditions, before pruning; `matcher` (default: the one over all
         rules, unpruned) may be one over a subset of the rules."""
-        return [s for s in (self.matcher if matcher is None else matcher)(doc) if _stands_alone(s)]
+        sentences, sentence_words = SentenceIndex(doc), {}
+        return [s for s in (self.matcher if matcher is None else matcher)(doc) if _stands_alone(s, sentences, sentence_words)]
 
     def set_entities(self, doc: Doc, found: list[Span]) -> Doc:
         """Prune `found` (stand_alone's matches), drop EXCLUDE and unmet sentence labels; set `doc.ents`."""
         spans = [s for s in _longest(found) if s.label_ != EXCLUDE]
+        sentences = SentenceIndex(doc)
+        starts = [sentences.sent(span).start for span in spans]
         labels_by_sentence: dict[int, set[str]] = {}
-        for span in spans:
-            labels_by_sentence.setdefault(span.sent.start, set()).update(span_labels(span))
-        doc.ents = sorted((s for s in spans if _has_sentence_labels(s, labels_by_sentence)), key=lambda s: s.start)
+        for span, start in zip(spans, starts):
+            labels_by_sentence.setdefault(start, set()).update(span_labels(span))
+        kept = [span for span, start in zip(spans, starts) if _has_sentence_labels(span, start, labels_by_sentence)]
+        doc.ents = sorted(kept, key=lambda s: s.start)
         return doc
 
     def __call__(self, doc: Doc) -> Doc:

@@ -272,3 +272,13 @@ def test_every_target_match_meets_its_pattern_regex(nlp, fast):
                 checked += 1
                 assert re.search(regex, doc[start:end].text.lower()), (rule.literal, doc[start:end].text)
     assert checked >= 5
+
+
+def test_a_long_sentence_of_many_mentions(nlp, fast):
+    # One 34 KB sentence, 3,000 mentions: the attributes once searched the whole sentence, and
+    # Span.sent and Doc.text walked the whole doc, for every mention (quadratic: minutes).
+    text = "L quad 4/5, numb thigh " * 1500
+    rows = fast(text)
+    assert len(rows) == 3000 and rows == _full(nlp, text)
+    weak = [r for r in rows if r["label"] == "WEAKNESS"]
+    assert len(weak) == 1500 and {(r["grade"], r["side"], r["site"]) for r in weak} == {("4", "left", "quadriceps")}
