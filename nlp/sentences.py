@@ -118,12 +118,16 @@ class SentenceIndex:
 
     def __init__(self, doc: Doc):
         self.doc = doc
-        flags = doc.to_array(SENT_START).tolist() if doc.has_annotation("SENT_START") else None
-        self.starts = None if flags is None else [i for i, flag in enumerate(flags) if flag == 1]
+        self.starts: list[int] | None = None  # found on first use
 
     def sent(self, span: Span) -> Span:
         """The sentence holding `span`'s first token (span.sent)."""
         if self.starts is None:
+            flags = self.doc.to_array(SENT_START).tolist()
+            self.starts = [i for i, flag in enumerate(flags) if flag == 1]
+            doc = self.doc  # Span.sent's own path: no sentence hooks, and sentence starts set
+            self.own = not ("sent" in doc.user_span_hooks or "sents" in doc.user_hooks) and (len(flags) == 1 or any(flags[1:]))
+        if not self.own:
             return span.sent
         starts, i = self.starts, bisect.bisect_right(self.starts, span.start)
         return self.doc[starts[i - 1] if i else 0:starts[i] if i < len(starts) else len(self.doc)]

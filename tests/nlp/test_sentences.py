@@ -79,3 +79,18 @@ def test_abbreviations_come_from_the_resource_file():
     data = load_resource("sentences.json")
     assert sentences.ABBREVIATIONS == set(data["abbreviations"])
     assert sentences.LOWER_CASE_ABBREVIATIONS == set(data["lower_case_abbreviations"])
+
+
+def test_sentence_index_gives_span_sent(nlp):
+    import random
+
+    from nlp.sentences import SentenceIndex
+
+    rnd = random.Random(0)
+    for text in ["Weak quad. Numb thigh.\nPlan: EMG. ? atrophy", "one", "HPI: a b c. D e f.\n\nG h"]:
+        doc = nlp(text)
+        index = SentenceIndex(doc)
+        for _ in range(50):
+            a = rnd.randrange(len(doc))
+            span = doc[a:rnd.randrange(a + 1, len(doc) + 1)]  # some cross a sentence start
+            assert (index.sent(span).start, index.sent(span).end) == (span.sent.start, span.sent.end)
