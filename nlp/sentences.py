@@ -119,13 +119,14 @@ class SentenceIndex:
     def __init__(self, doc: Doc):
         self.doc = doc
         self.starts: list[int] | None = None  # found on first use
+        self.own = False  # whether Span.sent would take its own path (else it is asked)
 
     def sent(self, span: Span) -> Span:
         """The sentence holding `span`'s first token (span.sent)."""
         if self.starts is None:
             flags = self.doc.to_array(SENT_START).tolist()
             self.starts = [i for i, flag in enumerate(flags) if flag == 1]
-            doc = self.doc  # Span.sent's own path: no sentence hooks, and sentence starts set
+            doc = self.doc  # its own path: no sentence hooks, and sentence starts set
             self.own = not ("sent" in doc.user_span_hooks or "sents" in doc.user_hooks) and (len(flags) == 1 or any(flags[1:]))
         if not self.own:
             return span.sent
