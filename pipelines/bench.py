@@ -25,7 +25,8 @@ from typing import Callable, Iterable, Iterator
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 MTSAMPLES = SHARED / "data" / "mtsamples" / "mtsamples.csv"
 #: Keys of the dict run_bench returns, and of each entry of its "results".
-RESULT_KEYS = ("input", "notes", "megabytes", "processes", "baseline_limit", "results", "speedup_processes", "speedup_processes_by_run")
+RESULT_KEYS = ("input", "notes", "megabytes", "processes", "baseline_limit", "results", "speedup_processes", "speedup_processes_by_run",
+               "machine_speedup_processes", "machine_speedup_processes_by_run")
 ROW_KEYS = ("name", "notes", "seconds", "notes_per_s", "mb_per_s", "cpu_seconds", "notes_per_cpu_s", "peak_rss_mb", "vs_medspacy", "mentions")
 MEDSPACY = "medspacy_default"
 #: Keys of the dict memory_bench returns, and of each entry of its "runs".
@@ -34,6 +35,8 @@ MEMORY_ROW_KEYS = ("notes", "processes", "megabytes", "seconds", "peak_rss_mb")
 MEMORY_SIZES = (5000, 50000)
 MEMORY_DATE = "2024-01-01"
 _RSS_SCALE = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
+#: Iterations of the reference loop (reference_scaling): about a second of pure-Python work.
+REFERENCE_ITERATIONS = 8_000_000
 
 
 def mtsamples_texts(path: Path = MTSAMPLES) -> list[str]:
@@ -150,25 +153,73 @@ def measure_in_child(name: str, texts: list[str], processes: int = 1) -> dict:
     return result
 
 
+def _reference_loop(iterations: int) -> float:
+    """Seconds a fixed pure-Python loop takes: CPU-bound, no I/O, nothing shared."""
+    start, total = time.perf_counter(), 0
+    for i in range(iterations):
+        total += i * i % 7
+    return time.perf_counter() - start
+
+
+def _reference_child(conn, go, iterations: int) -> None:
+    go.wait()
+    conn.send(_reference_loop(iterations))
+    conn.close()
+
+
+def reference_scaling(processes: int, iterations: int = REFERENCE_ITERATIONS) -> tuple[float, float]:
+    """(seconds of the reference loop alone, seconds of the slowest of `processes` copies started at once),
+    each copy in its own forked process.
+
+    `processes * alone / together` is what the machine itself gives that many independent CPU-bound
+    processes: the ceiling of any parallel path's speedup on it.
+    """
+    ctx = mp.get_context("fork")
+
+    def slowest(copies: int) -> float:
+        go, pipes, procs = ctx.Event(), [], []
+        for _ in range(copies):
+            parent, child = ctx.Pipe(duplex=False)
+            procs.append(ctx.Process(target=_reference_child, args=(child, go, iterations)))
+            procs[-1].start()
+            child.close()
+            pipes.append(parent)
+        go.set()
+        seconds = [pipe.recv() for pipe in pipes]
+        for proc in procs:
+            proc.join()
+        return max(seconds)
+
+    return slowest(1), slowest(processes)
+
+
 def run_bench(texts: list[str], *, processes: int, baseline_limit: int = 200, input_name: str = "",
               paths: Iterable[str] | None = None, progress: Callable[[str], None] | None = None, repeat: int = 1) -> dict:
     """Measure every path (or those named in `paths`) and return the results dict (RESULT_KEYS).
 
     Each path runs `repeat` times, each in a fresh child process, the paths taking turns; the
     fastest run counts (as timeit does: slower runs measure other load on the machine, not the
-    path). "speedup_processes_by_run" pairs the N-process and one-process runs of each turn.
+    path). "speedup_processes_by_run" pairs the N-process and one-process runs of each turn. When
+    the N-process path runs, each turn also measures the machine's own ceiling for it
+    (reference_scaling): "machine_speedup_processes", fastest against fastest, and by run.
     """
     if repeat < 1:
         raise ValueError("repeat must be at least 1")
     names = list(paths) if paths is not None else [*PATHS, "nerveflag_fast_nproc"]
     sample = texts[:baseline_limit]
     runs: dict[str, list[dict]] = {name: [] for name in names}
+    reference: list[tuple[float, float]] = []  # (alone, together) per turn
     for round_ in range(1, repeat + 1):  # round-robin, so a slow spell of the machine hits every path alike
+        turn = f" (run {round_} of {repeat})" if repeat > 1 else ""
         for name in names:
             subset = sample if name in PATHS and PATHS[name][1] else texts
             if progress:
-                progress(f"{name}: {len(subset)} notes" + (f" (run {round_} of {repeat})" if repeat > 1 else ""))
+                progress(f"{name}: {len(subset)} notes{turn}")
             runs[name].append(measure_in_child(name, subset, processes if name == "nerveflag_fast_nproc" else 1))
+        if "nerveflag_fast_nproc" in names and processes > 1:
+            if progress:
+                progress(f"the machine's own ceiling: a Python loop alone and {processes} copies at once{turn}")
+            reference.append(reference_scaling(processes))
     rows = []
     for name in names:
         row = min(runs[name], key=lambda r: r["seconds"])
@@ -193,6 +244,9 @@ def run_bench(texts: list[str], *, processes: int, baseline_limit: int = 200, in
         "results": [{k: r.get(k) for k in ROW_KEYS} for r in rows],
         "speedup_processes": round(many["notes_per_s"] / one["notes_per_s"], 2) if one and many else None,
         "speedup_processes_by_run": [round(a["seconds"] / max(b["seconds"], 1e-9), 2) for a, b in rounds],
+        "machine_speedup_processes": (round(processes * min(a for a, _ in reference) / min(b for _, b in reference), 2)
+                                      if reference else None),
+        "machine_speedup_processes_by_run": [round(processes * a / b, 2) for a, b in reference],
     }
 
 
@@ -223,12 +277,18 @@ def format_table(result: dict) -> str:
         lines.append(f"{r['name']:<24}{r['notes']:>7}{r['seconds']:>9.2f}{r['notes_per_s']:>10.1f}{r['mb_per_s']:>8.2f}"
                      f"{r['notes_per_cpu_s']:>13.1f}{r['peak_rss_mb']:>13.0f}{ratio:>12}")
     if result["speedup_processes"] is not None:
-        line = f"{result['processes']} processes vs 1: {result['speedup_processes']:.2f}x (fastest runs)"
-        if len(result["speedup_processes_by_run"]) > 1:
-            by_run = result["speedup_processes_by_run"]
-            line += "; run by run: " + ", ".join(f"{x:.2f}x" for x in by_run) + f" (median {statistics.median(by_run):.2f}x)"
-        lines.append(line)
+        lines.append(f"{result['processes']} processes vs 1: " + _speedups(result["speedup_processes"], result["speedup_processes_by_run"]))
+    if result.get("machine_speedup_processes") is not None:
+        lines.append(f"machine ceiling, {result['processes']} copies of a CPU-bound Python loop vs 1: "
+                     + _speedups(result["machine_speedup_processes"], result["machine_speedup_processes_by_run"]))
     return "\n".join(lines)
+
+
+def _speedups(fastest: float, by_run: list[float]) -> str:
+    text = f"{fastest:.2f}x (fastest runs)"
+    if len(by_run) > 1:
+        text += "; run by run: " + ", ".join(f"{x:.2f}x" for x in by_run) + f" (median {statistics.median(by_run):.2f}x)"
+    return text
 
 
 def cycled(texts: list[str], limit: int) -> Iterator[str]:

@@ -51,12 +51,43 @@ def test_repeats_take_turns_and_pair_the_process_counts(monkeypatch):
         order.append(name)
         return {"name": name, "notes": len(texts), "seconds": next(seconds), "cpu_seconds": 1.0, "mentions": 0, "peak_rss_mb": 1.0}
 
+    reference = iter([(1.0, 1.25), (0.8, 1.0)])  # (alone, two at once) per turn
+
+    def fake_reference(processes):
+        order.append("reference")
+        return next(reference)
+
     monkeypatch.setattr(bench, "measure_in_child", fake)
+    monkeypatch.setattr(bench, "reference_scaling", fake_reference)
     result = bench.run_bench(["a", "b"], processes=2, paths=["nerveflag_fast_1proc", "nerveflag_fast_nproc"], repeat=2)
-    assert order == ["nerveflag_fast_1proc", "nerveflag_fast_nproc"] * 2
+    assert order == ["nerveflag_fast_1proc", "nerveflag_fast_nproc", "reference"] * 2
     assert result["speedup_processes"] == 2.0  # fastest against fastest
     assert result["speedup_processes_by_run"] == [2.0, 2.5]
-    assert "run by run: 2.00x, 2.50x (median 2.25x)" in format_table(result)
+    assert result["machine_speedup_processes"] == 1.6  # 2 x 0.8 s alone / 1.0 s together
+    assert result["machine_speedup_processes_by_run"] == [1.6, 1.6]
+    table = format_table(result)
+    assert "run by run: 2.00x, 2.50x (median 2.25x)" in table
+    assert "machine ceiling, 2 copies of a CPU-bound Python loop vs 1: 1.60x (fastest runs)" in table
+
+
+def test_no_machine_ceiling_without_the_parallel_path(monkeypatch):
+    import pipelines.bench as bench
+
+    def fake(name, texts, processes=1):
+        return {"name": name, "notes": len(texts), "seconds": 1.0, "cpu_seconds": 1.0, "mentions": 0, "peak_rss_mb": 1.0}
+
+    monkeypatch.setattr(bench, "measure_in_child", fake)
+    monkeypatch.setattr(bench, "reference_scaling", lambda processes: pytest.fail("measured without the N-process path"))
+    result = bench.run_bench(["a"], processes=2, paths=["nerveflag_fast_1proc"])
+    assert result["machine_speedup_processes"] is None and result["machine_speedup_processes_by_run"] == []
+    assert "machine ceiling" not in format_table(result)
+
+
+def test_reference_scaling_times_one_copy_and_then_several_at_once():
+    from pipelines.bench import reference_scaling
+
+    alone, together = reference_scaling(2, iterations=20_000)
+    assert 0 < alone < 5 and 0 < together < 5
 
 
 def test_check_passes_and_prints_a_table(notes_csv, capsys):
