@@ -1,7 +1,8 @@
 """Throughput benchmark: our extraction beside out-of-the-box medspaCy, the tokenizer and a regex scan; and a memory benchmark.
 
 `run_bench(texts, ...)` measures each path in its own forked process (so peak RSS is that
-path's own) and returns a dict (documented in `RESULT_KEYS` / `ROW_KEYS`); `check_identity`
+path's own) and returns a dict (documented in `RESULT_KEYS` / `ROW_KEYS`), with, beside the
+N-process path, the machine's own ceiling for it (`reference_scaling`); `check_identity`
 runs the full pipeline and the fast path on every note and reports the first difference.
 `memory_bench(texts, sizes)` writes a notes CSV per size (texts cycled, unique ids, one
 date), runs `python -m pipelines extract` on each in a child process and reports each
@@ -220,7 +221,7 @@ def run_bench(texts: list[str], *, processes: int, baseline_limit: int = 200, in
     names = list(paths) if paths is not None else [*PATHS, "nerveflag_fast_nproc"]
     sample = texts[:baseline_limit]
     runs: dict[str, list[dict]] = {name: [] for name in names}
-    reference: list[tuple[float, float]] = []  # (alone, together) per turn
+    reference: list[tuple[float, float]] = []  # reference_scaling's (one process, N) seconds per turn
     for round_ in range(1, repeat + 1):  # round-robin, so a slow spell of the machine hits every path alike
         turn = f" (run {round_} of {repeat})" if repeat > 1 else ""
         for name in names:
