@@ -102,6 +102,17 @@ def trie_regex(words, edges: bool = False, space: str | None = None) -> str:
     With `edges`, a word matches only where it could be a whole token (see _NOT_AFTER);
     with `space`, that regex stands for each " " in the strings.
     """
+    branches = trie_branches(words, edges, space)
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+
+def trie_branches(words, edges: bool = False, space: str | None = None) -> list[str]:
+    """The top-level alternatives of `trie_regex(words, edges, space)`, one per first character.
+
+    Joined by `|` with other alternatives that each start with a character, they keep the regex
+    a plain alternation of literals first: `re` then skips to the characters that could start
+    a match, which it does not do past an alternation of groups.
+    """
     trie: dict[str, dict] = {}
     for word in words:
         node = trie
@@ -109,21 +120,22 @@ def trie_regex(words, edges: bool = False, space: str | None = None) -> str:
             node = node.setdefault(ch, {})
         node[""] = {}
 
-    def walk(node: dict, last: str) -> str:
-        end = _NOT_BEFORE[_char_class(last)] if edges and "" in node else ""
-        branches = []
+    def branches(node: dict, last: str) -> list[str]:
+        found = []
         for ch, child in sorted(node.items()):
             if ch:
                 literal = space if ch == " " and space else re.escape(ch)
                 start = _NOT_AFTER[_char_class(ch)].format(literal) if edges and not last else ""
-                branches.append(literal + start + walk(child, ch))
+                found.append(literal + start + walk(child, ch))
         if "" in node:
-            if not branches:
-                return end
-            branches.append(end)
-        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+            found.append(_NOT_BEFORE[_char_class(last)] if edges else "")
+        return found
 
-    return walk(trie, "")
+    def walk(node: dict, last: str) -> str:
+        found = branches(node, last)
+        return found[0] if len(found) == 1 else "(?:" + "|".join(found) + ")"
+
+    return branches(trie, "")
 
 
 def _sentence_regex(pattern: str) -> str | None:
@@ -195,11 +207,13 @@ def pattern_regex(rule) -> str | None:
     """A regex for the text a match of a token pattern covers: each token's text, only whitespace
     between (adjacent tokens touch or are split by whitespace); None when it cannot be written safely.
 
-    It is a necessary condition, searched after a rule's other requirements (RuleIndex.meets).
+    It is a necessary condition, searched after a rule's other requirements (RuleIndex.meets), and
+    only whether it matches counts: unknown tokens at either end are left out, since their regex
+    may match no text, and `re` would otherwise try them at every position.
     """
     if not isinstance(rule.pattern, list):
         return None
-    parts, unknown = [], 0
+    parts, unknown = [], 0  # (token text regex, OP)
     for token in rule.pattern:
         op = token.get("OP")
         if token.get("IS_SPACE") is True:
@@ -211,8 +225,14 @@ def pattern_regex(rule) -> str | None:
             unknown += 1
             if op in ("*", "+") or unknown > 2:
                 return None  # would let a regex search backtrack without bound
-        parts.append(f"(?:(?:{text})\\s*){_OPS[op]}")
-    return "".join(parts) if sum(1 for p in parts if not p.endswith(("?", "*"))) >= 2 else None
+        parts.append((text, op))
+    while parts and parts[0][0] == _ANY_TOKEN:
+        parts.pop(0)
+    while parts and parts[-1][0] == _ANY_TOKEN:
+        parts.pop()
+    if sum(1 for _, op in parts if op not in ("?", "*")) < 2:
+        return None
+    return "".join(f"(?:(?:{text})\\s*){_OPS[op]}" for text, op in parts)
 
 
 def split_specials(nlp: Language) -> dict[str, set[str]]:
@@ -302,12 +322,10 @@ class RuleIndex:
 
     def compile(self, requirement: Requirement) -> re.Pattern:
         """A regex that finds, in lower-cased text, every place a token could meet `requirement`."""
-        parts = [trie_regex(requirement.words, edges=True)] if requirement.words else []
-        specials = set().union(*(self.specials.get(w, ()) for w in requirement.words))
-        if specials:
-            parts.append(trie_regex(specials))
-        parts += [p if lower else f"(?i:{p})" for p, lower in requirement.regexes]
-        return re.compile("|".join(f"(?:{p})" for p in parts))
+        parts = trie_branches(requirement.words, edges=True) if requirement.words else []
+        parts += trie_branches(set().union(*(self.specials.get(w, ()) for w in requirement.words)))
+        parts += [f"(?:{p})" if lower else f"(?i:{p})" for p, lower in requirement.regexes]
+        return re.compile("|".join(parts))
 
     def hits(self, lowered: str) -> list[tuple[int, int, frozenset[int]]]:
         """(start, end, rules): each rule has an anchor occurrence starting in [start, end) of `lowered`.

@@ -254,6 +254,28 @@ def test_pattern_regex_declines_what_it_cannot_write_safely(pattern):
     assert pattern_regex(TargetRule("x", "X", pattern=pattern)) is None
 
 
+def test_pattern_regex_leaves_out_unknown_tokens_at_either_end():
+    import re
+
+    from medspacy.target_matcher import TargetRule
+    from nlp.anchors import pattern_regex
+
+    regex = pattern_regex(TargetRule("x", "X", pattern=[{}, {"LOWER": "a"}, {"LOWER": "b"}, {"IS_ALPHA": True}]))
+    assert not regex.startswith("(?:(?:\\S*)") and re.search(regex, "x a b y") and not re.search(regex, "a c b")
+    assert pattern_regex(TargetRule("x", "X", pattern=[{"LOWER": "a"}, {}])) is None  # nothing left beyond the requirement
+
+
+def test_requirement_regexes_start_with_a_plain_alternation_of_characters(nlp):
+    """Words and tokenizer special cases in one top-level alternation: `re` skips to their first characters."""
+    from medspacy.target_matcher import TargetRule
+
+    index = RuleIndex(nlp, [TargetRule("can", "X", pattern=[{"LOWER": {"IN": ["can", "difficulty"]}}, {"LOWER": "walk"}])])
+    regex = index.checks[0][0][0]
+    assert not regex.pattern.startswith("(?:") and "cannot" in regex.pattern
+    assert [m.start() for m in regex.finditer("he cannot walk; difficulty, can")] == [3, 16, 28]
+    assert regex.search("scan") is None
+
+
 def test_every_target_match_meets_its_pattern_regex(nlp, fast):
     """The adjacency regex is a necessary condition: every match the full matcher makes satisfies it."""
     import re
