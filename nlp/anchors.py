@@ -191,6 +191,9 @@ def rule_requirements(nlp: Language, rule: TargetRule) -> list[Requirement]:
 #: none (a wildcard may take a whitespace token, which the \s* between tokens covers).
 _ANY_TOKEN = r"\S*"
 _OPS = {None: "", "1": "", "?": "?", "*": "*", "+": "+"}
+#: No token starts or ends between two digits, special cases included (see _NOT_AFTER): checked at
+#: each token's edges. (Between two letters a special case may split: "cannot" -> "can" "not".)
+_DIGIT_EDGE = r"(?!(?<=\d)\d)"
 
 
 def _token_text_regex(token: dict) -> str:
@@ -205,7 +208,8 @@ def _token_text_regex(token: dict) -> str:
 
 def pattern_regex(rule) -> str | None:
     """A regex for the text a match of a token pattern covers: each token's text, only whitespace
-    between (adjacent tokens touch or are split by whitespace); None when it cannot be written safely.
+    between (adjacent tokens touch or are split by whitespace), and no token starting or ending
+    between two digits; None when it cannot be written safely or adds nothing to the requirements.
 
     It is a necessary condition, searched after a rule's other requirements (RuleIndex.meets), and
     only whether it matches counts: unknown tokens at either end are left out, since their regex
@@ -213,7 +217,7 @@ def pattern_regex(rule) -> str | None:
     """
     if not isinstance(rule.pattern, list):
         return None
-    parts, unknown = [], 0  # (token text regex, OP)
+    parts, unknown, whole_regexes = [], 0, 0  # parts: (token text regex, OP)
     for token in rule.pattern:
         op = token.get("OP")
         if token.get("IS_SPACE") is True:
@@ -225,14 +229,16 @@ def pattern_regex(rule) -> str | None:
             unknown += 1
             if op in ("*", "+") or unknown > 2:
                 return None  # would let a regex search backtrack without bound
+        elif not any(words for _, words, _ in _exact_constraints(token)):
+            whole_regexes += 1  # its requirement regex can not tell where the token ends; this one can
         parts.append((text, op))
     while parts and parts[0][0] == _ANY_TOKEN:
         parts.pop(0)
     while parts and parts[-1][0] == _ANY_TOKEN:
         parts.pop()
-    if sum(1 for _, op in parts if op not in ("?", "*")) < 2:
+    if sum(1 for _, op in parts if op not in ("?", "*")) < 2 and not whole_regexes:
         return None
-    return "".join(f"(?:(?:{text})\\s*){_OPS[op]}" for text, op in parts)
+    return _DIGIT_EDGE + "".join(f"(?:(?:{text}){_DIGIT_EDGE}\\s*){_OPS[op]}" for text, op in parts)
 
 
 def split_specials(nlp: Language) -> dict[str, set[str]]:

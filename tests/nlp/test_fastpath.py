@@ -261,8 +261,41 @@ def test_pattern_regex_leaves_out_unknown_tokens_at_either_end():
     from nlp.anchors import pattern_regex
 
     regex = pattern_regex(TargetRule("x", "X", pattern=[{}, {"LOWER": "a"}, {"LOWER": "b"}, {"IS_ALPHA": True}]))
-    assert not regex.startswith("(?:(?:\\S*)") and re.search(regex, "x a b y") and not re.search(regex, "a c b")
+    assert "\\S*" not in regex and re.search(regex, "x a b y") and not re.search(regex, "a c b")
     assert pattern_regex(TargetRule("x", "X", pattern=[{"LOWER": "a"}, {}])) is None  # nothing left beyond the requirement
+
+
+def test_pattern_regex_keeps_tokens_whole_at_digits():
+    """No token starts or ends between two digits: a grade regex token is not met inside 120/54 or 10/500."""
+    import re
+
+    from medspacy.target_matcher import TargetRule
+    from nlp.anchors import pattern_regex
+
+    regex = pattern_regex(TargetRule("x", "X", pattern=[{"TEXT": {"REGEX": "^(?:[0-4][+-]?|5-)/5$"}}]))
+    assert regex is not None  # one token, but its requirement regex cannot tell where the token ends
+    for text in ("quad 4/5", "(4-/5)", "hip 3+/5,", "4/5."):
+        assert re.search(regex, text), text
+    for text in ("bp 120/54", "hydrocodone 10/500", "mixed 50/50", "20/50 vision"):
+        assert not re.search(regex, text), text
+
+
+def test_no_tokenizer_boundary_falls_between_two_digits(nlp):
+    """What _DIGIT_EDGE relies on, over the tokenizer's special cases and texts of digits and punctuation."""
+    import random
+    import re
+
+    from spacy.attrs import ORTH
+
+    digit = re.compile(r"\d")
+    for tokens in nlp.tokenizer.rules.values():
+        texts = [t[ORTH] for t in tokens]
+        assert not any(a and b and digit.fullmatch(a[-1]) and digit.fullmatch(b[0]) for a, b in zip(texts, texts[1:]))
+    rng = random.Random(0)
+    alphabet = "0123456789/-+.,:;()%°^*x abcmkg'\"$#&<>=_\n²½١"
+    for _ in range(5000):
+        doc = nlp.make_doc("".join(rng.choice(alphabet) for _ in range(rng.randint(1, 20))))
+        assert not any(not a.whitespace_ and digit.fullmatch(a.text[-1]) and digit.fullmatch(b.text[0]) for a, b in zip(doc, doc[1:]))
 
 
 def test_requirement_regexes_start_with_a_plain_alternation_of_characters(nlp):
