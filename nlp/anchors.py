@@ -201,9 +201,21 @@ def _token_text_regex(token: dict) -> str:
     for attr, words, regex in _exact_constraints(token):
         if words:
             return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-        if regex.startswith("^") and regex.endswith("$") and not regex.endswith("\\$") and not _ASSERTIONS.search(regex[1:-1]):
-            return regex[1:-1] if attr == "LOWER" else f"(?i:{regex[1:-1]})"
+        body = _whole_token_body(regex)
+        if body is not None:
+            return body if attr == "LOWER" else f"(?i:{body})"
     return _ANY_TOKEN
+
+
+def _whole_token_body(regex: str) -> str | None:
+    """`regex` without its `^` and `$` when it must match a token's whole text (they bind the whole
+    of it, not one side of a top-level `|` as in `^a|b$`) and holds no other assertion; else None."""
+    if not (regex.startswith("^") and regex.endswith("$") and not regex.endswith("\\$")):
+        return None
+    data = _RE_PARSER.parse(regex).data
+    if len(data) < 2 or data[0] != (_RE_PARSER.AT, _RE_PARSER.AT_BEGINNING) or data[-1] != (_RE_PARSER.AT, _RE_PARSER.AT_END):
+        return None
+    return None if _ASSERTIONS.search(regex[1:-1]) else regex[1:-1]
 
 
 def pattern_regex(rule) -> str | None:

@@ -280,6 +280,20 @@ def test_pattern_regex_keeps_tokens_whole_at_digits():
         assert not re.search(regex, text), text
 
 
+def test_pattern_regex_reads_a_top_level_alternation_as_not_whole_token():
+    """`^1|2$` is (^1)|(2$): the token "12" meets it, so its text is not "1" or "2" whole."""
+    import re
+
+    from medspacy.target_matcher import TargetRule
+    from nlp.anchors import pattern_regex
+
+    def regex(token_regex):
+        return pattern_regex(TargetRule("x", "X", pattern=[{"LOWER": "grade"}, {"TEXT": {"REGEX": token_regex}}, {"LOWER": "x"}]))
+
+    assert re.search(regex("^1|2$"), "grade 12 x")
+    assert not re.search(regex("^(?:1|2)$"), "grade 12 x")
+
+
 def test_no_tokenizer_boundary_falls_between_two_digits(nlp):
     """What _DIGIT_EDGE relies on, over the tokenizer's special cases and texts of digits and punctuation."""
     import random
