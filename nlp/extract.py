@@ -5,7 +5,8 @@ pipeline on whole notes with `fast=False`; both give the same rows. `iter_extrac
 streams: it takes an iterable of NOTES batches and yields one MENTIONS table per batch, in
 order, so memory stays flat however long the input. With `processes>1` notes go in chunks
 to one pool of worker processes, each building the pipeline once; at most a few chunks per
-worker are in flight.
+worker are in flight. spaCy keeps every word it has tokenized, so a process replaces its
+extractor with a fresh one (same mentions) once it has added VOCAB_GROWTH_LIMIT words.
 """
 from __future__ import annotations
 
@@ -28,20 +29,31 @@ TAIL_CHUNK = 8
 #: Run once when an extractor is made, so what is built on first use (regexes, matchers) is
 #: built before worker processes fork and share it.
 WARM_UP_NOTE = "HPI:  Weakness of the L quad 4-/5 and numbness to the knee, worse now. No atrophy.\nPlan: EMG."
+#: Words (lexemes) an extractor may add to its vocabulary before it is replaced by a fresh one:
+#: about 90 MB here (0.9 KB a word, tokenizer cache included). Ids, dates and typos would
+#: otherwise grow memory without bound over a long run; a rebuild takes about 1.5 s.
+VOCAB_GROWTH_LIMIT = 100_000
+_VOCAB_AT_BUILD: dict[bool, int] = {}
 
 
-def make_extractor(fast: bool = True) -> Callable[[str], list[dict]]:
-    """A function note text -> mention rows (fast path, or the full pipeline), run once on WARM_UP_NOTE."""
+class FullExtractor:
+    """Callable: note text -> mention rows of the full pipeline run on the whole note."""
+
+    def __init__(self):
+        from nlp.pipeline import build_pipeline
+
+        self.nlp = build_pipeline()
+
+    def __call__(self, text: str) -> list[dict]:
+        return doc_mentions(self.nlp(text))
+
+
+def make_extractor(fast: bool = True):
+    """A callable note text -> mention rows, with its pipeline as `.nlp` (the fast path, or the full
+    pipeline), run once on WARM_UP_NOTE."""
     from nlp.fastpath import FastExtractor
-    from nlp.pipeline import build_pipeline
 
-    if fast:
-        extract = FastExtractor()
-    else:
-        nlp = build_pipeline()
-
-        def extract(text: str) -> list[dict]:
-            return doc_mentions(nlp(text))
+    extract = FastExtractor() if fast else FullExtractor()
     extract(WARM_UP_NOTE)
     return extract
 
@@ -62,13 +74,27 @@ def shared_extractor(fast: bool = True) -> Callable[[str], list[dict]]:
     ~230,000 objects, nor copy the pages of the ones forked workers share.
     """
     extract = make_extractor(fast)
+    _VOCAB_AT_BUILD[fast] = len(extract.nlp.vocab)
     gc.collect()
     gc.freeze()
     return extract
 
 
-def _run_chunk(texts: list[str], fast: bool) -> list[list[dict]]:
+def current_extractor(fast: bool = True) -> Callable[[str], list[dict]]:
+    """shared_extractor(fast), first replaced by a fresh one if it has added more than
+    VOCAB_GROWTH_LIMIT words to its vocabulary since it was built."""
     extract = shared_extractor(fast)
+    if len(extract.nlp.vocab) - _VOCAB_AT_BUILD[fast] <= VOCAB_GROWTH_LIMIT:
+        return extract
+    del extract
+    gc.unfreeze()  # so the collector can free the old extractor's cycles
+    shared_extractor.cache_clear()
+    gc.collect()
+    return shared_extractor(fast)
+
+
+def _run_chunk(texts: list[str], fast: bool) -> list[list[dict]]:
+    extract = current_extractor(fast)
     return [extract(t) for t in texts]
 
 
@@ -92,10 +118,10 @@ def iter_note_mentions(texts: Iterable[str], *, fast: bool = True, processes: in
     With `processes` > 1, chunks go to a worker pool: `pool` (from worker_pool, kept open by the
     caller) or one started here.
     """
-    extract = shared_extractor(fast)  # built before forking, so workers need not build it again
+    shared_extractor(fast)  # built before forking, so workers need not build it again
     if processes <= 1 and pool is None:
         for text in texts:
-            yield extract(text)
+            yield current_extractor(fast)(text)
         return
     if pool is None:
         with worker_pool(processes, fast) as pool:

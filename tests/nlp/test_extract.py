@@ -115,3 +115,29 @@ def test_the_shared_extractor_is_kept_out_of_the_collectors_reach():
     extract = shared_extractor(True)
     assert gc.get_freeze_count() > 100_000  # the pipeline's objects, frozen once it is built
     assert extract(TEXTS[0])  # and it still works
+
+
+NOVEL = [f"L quad 4-/5 at visits {' '.join(f'v{i}x{k}' for k in range(12))}. Numbness to the knee." for i in range(4)]
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_an_extractor_grown_past_the_vocabulary_limit_is_replaced_with_the_same_mentions(monkeypatch, processes):
+    from nlp import extract as module
+
+    expected = [module.shared_extractor(True)(t) for t in NOVEL]
+    monkeypatch.setattr(module, "VOCAB_GROWTH_LIMIT", 20)  # about two notes' new words
+    before = module.shared_extractor(True)
+    rows = list(module.iter_note_mentions(iter(NOVEL), processes=processes, batch_size=1))
+    assert rows == expected and all(rows)
+    if processes == 1:
+        after = module.shared_extractor(True)
+        assert after is not before  # replaced in this process
+        assert len(after.nlp.vocab) - module._VOCAB_AT_BUILD[True] <= 2 * 20
+
+
+def test_an_extractor_within_the_vocabulary_limit_is_kept():
+    from nlp.extract import current_extractor, shared_extractor
+
+    extract = shared_extractor(True)
+    extract(NOVEL[0])
+    assert current_extractor(True) is extract
