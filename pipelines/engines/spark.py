@@ -17,7 +17,6 @@ import pandas as pd
 from pipelines.schemas import MENTIONS, NOTES, PATIENTS, QUARANTINE
 
 _SPARK_TYPES = {"string": "string", "int64": "bigint", "int8": "tinyint", "float64": "double", "datetime64[ns]": "timestamp"}
-_extractor = None
 _model = None
 
 
@@ -74,14 +73,13 @@ def read_notes(spark, path: str, columns: dict | None = None):
 
 
 def _extract_batches(batches):
-    global _extractor
-    from nlp.extract import make_extractor, mentions_frame
+    from nlp.extract import current_extractor, mentions_frame
 
-    _extractor = _extractor or make_extractor(fast=True)
     for notes in batches:
         rows = []
+        extract = current_extractor(True)  # built once per executor process, renewed as its vocabulary grows
         for note_id, patient_id, note_date, text in zip(notes["note_id"], notes["patient_id"], notes["note_date"], notes["text"]):
-            for row in _extractor(str(text)):
+            for row in extract(str(text)):
                 row.update(note_id=note_id, patient_id=patient_id, note_date=note_date)
                 rows.append(row)
         yield mentions_frame(rows)
