@@ -1,5 +1,9 @@
-"""The fast path gives exactly the full pipeline's mentions: MTSamples, dev gold notes, hard cases."""
+"""The fast path gives exactly the full pipeline's mentions: MTSamples, NegEx sentences, dev gold notes,
+hard cases, and notes pieced together from them with the perturbations other writers' notes bring."""
 from __future__ import annotations
+
+import random
+import re
 
 import pandas as pd
 import pytest
@@ -72,6 +76,51 @@ def test_dev_gold_notes_identical(nlp, fast):
     for note_id, text in zip(notes["note_id"], notes["text"]):
         assert fast(text) == _full(nlp, text), f"dev note {note_id} differs"
 
+
+def test_negex_sentences_identical(nlp, fast, shared_dir):
+    # Real report sentences in other voices (de-identified discharge summaries, radiology, ...).
+    path = shared_dir / "data" / "negex" / "annotations.tsv"
+    if not path.is_file():
+        pytest.skip("NegEx annotations not present")
+    sentences = pd.read_csv(path, sep="\t", keep_default_na=False)["sentence"].drop_duplicates().tolist()
+    assert len(sentences) > 2000
+    for i, text in enumerate(sentences):
+        assert fast(text) == _full(nlp, text), f"NegEx sentence {i} differs"
+
+
+#: Cues and headers dropped between pieces, so that modifiers and sections land across run edges.
+FUZZ_CUES = ["Plan: ", "ROS: ", "Family history: ", "HPI:\n", "Assessment and plan:", "PMH: ", "No ", "denies ",
+             "Mother with ", "if ", "? ", "history of ", "possible ", "not ", "without ", "r/o "]
+FUZZ_SEPARATORS = [" ", "  ", ". ", "\n", "\n\n", ", ", "; ", "\r\n", "\t", "\n  ", ":\n", " - ", "\n* ", "\n1. "]
+
+
+def _perturbed(rng: random.Random, text: str) -> str:
+    """`text` as another writer or system might give it: case, spaces, dashes, line breaks, slashes, periods."""
+    return rng.choice([
+        str.upper, str.lower,
+        lambda t: t.replace(" ", "\u00a0", rng.randint(1, 5)),
+        lambda t: t.replace("-", "\u2013"),
+        lambda t: re.sub(" ", lambda m: "\n" if rng.random() < 0.08 else " ", t),
+        lambda t: t.replace("\n", "\r\n"),
+        lambda t: t.replace("/", " / "),
+        lambda t: t.replace(".", ""),
+    ] + [lambda t: t] * 8)(text)
+
+
+def test_fuzzed_notes_identical(nlp, fast):
+    path = REPO / "annotations" / "dev" / "notes.csv"
+    if not path.is_file():
+        pytest.skip("annotations/dev/notes.csv not present")
+    pieces = [p for text in pd.read_csv(path, keep_default_na=False)["text"] for p in re.split(r"(?<=[.;\n])", text) if p.strip()]
+    pieces += HARD_CASES + FUZZ_CUES * 10
+    rng = random.Random(5)
+    found = 0
+    for i in range(400):
+        text = "".join(_perturbed(rng, rng.choice(pieces)) + rng.choice(FUZZ_SEPARATORS) for _ in range(rng.choice([1, 2, 3, 5, 8, 13, 21])))
+        expected = _full(nlp, text)
+        found += len(expected)
+        assert fast(text) == expected, f"fuzzed note {i} differs"
+    assert found > 800  # the notes hold mentions, so identity is tested on them
 
 def test_token_requirements():
     assert token_requirement({"LOWER": "Weak"}) == Requirement(frozenset({"weak"}))
