@@ -7,8 +7,9 @@ import re
 
 import pandas as pd
 import pytest
+from medspacy.target_matcher import TargetRule
 
-from nlp.anchors import RuleIndex, Requirement, rule_requirements, token_requirement, trie_regex
+from nlp.anchors import RuleIndex, Requirement, pattern_regex, rule_requirements, token_requirement, trie_regex
 from nlp.fastpath import FastExtractor
 from nlp.mentions import doc_mentions
 from tests.conftest import REPO
@@ -122,6 +123,7 @@ def test_fuzzed_notes_identical(nlp, fast):
         assert fast(text) == expected, f"fuzzed note {i} differs"
     assert found > 800  # the notes hold mentions, so identity is tested on them
 
+
 def test_token_requirements():
     assert token_requirement({"LOWER": "Weak"}) == Requirement(frozenset({"weak"}))
     assert token_requirement({"LOWER": {"IN": ["A", "b"]}}) == Requirement(frozenset({"a", "b"}))
@@ -133,9 +135,8 @@ def test_token_requirements():
 
 
 def test_whole_token_words_and_tokenizer_special_cases(nlp):
-    regex = __import__("re").compile(trie_regex({"ta", "cm", "not"}, edges=True))
+    regex = re.compile(trie_regex({"ta", "cm", "not"}, edges=True))
     assert not regex.search("patient") and regex.search("ta.") and regex.search("5cm")
-    from medspacy.target_matcher import TargetRule
 
     index = RuleIndex(nlp, [TargetRule("not", "X")])
     assert index.met("he cannot") == [0]  # "cannot" tokenizes as "can" "not"
@@ -143,8 +144,6 @@ def test_whole_token_words_and_tokenizer_special_cases(nlp):
 
 
 def test_rule_requirements_in_order(nlp):
-    from medspacy.target_matcher import TargetRule
-
     rule = TargetRule("r", "X", pattern=[{"LOWER": "unable"}, {"LOWER": "to", "OP": "?"}, {"LOWER": "walk"}])
     assert [r.words for r in rule_requirements(nlp, rule)] == [frozenset({"unable"}), frozenset({"walk"})]
     index = RuleIndex(nlp, [rule])
@@ -153,8 +152,6 @@ def test_rule_requirements_in_order(nlp):
 
 
 def test_match_only_skips_the_sentence_words(nlp):
-    from medspacy.target_matcher import TargetRule
-
     rule = TargetRule("r", "X", pattern=[{"LOWER": "foot"}, {"LOWER": "drop"}], metadata={"requires_sentence_words": ["left"]})
     index = RuleIndex(nlp, [rule])
     assert not index.meets(0, "foot drop noted")
@@ -226,8 +223,6 @@ def test_window_widens_over_an_exclude_phrase_crossing_a_sentence_start(nlp, fas
 
 
 def test_anchor_inside_a_longer_anchor_is_still_found(nlp):
-    from medspacy.target_matcher import TargetRule
-
     # "p" (a whole token after "/") lies inside the occurrence of "s/p"; both are reported.
     index = RuleIndex(nlp, [TargetRule("s/p", "X"), TargetRule("p", "Y")])
     assert index.met("pt s/p fall") == [0, 1]
@@ -237,8 +232,6 @@ def test_anchor_inside_a_longer_anchor_is_still_found(nlp):
 
 
 def test_anchor_prefers_words_to_a_one_character_regex(nlp):
-    from medspacy.target_matcher import TargetRule
-
     rule = TargetRule("r", "X", pattern=[{"LOWER": {"IN": ["down", "up"]}}, {"LOWER": "from"}, {"TEXT": {"REGEX": r"^\d"}}])
     requirements = rule_requirements(nlp, rule)
     anchor = max(requirements, key=Requirement.selectivity)
@@ -247,8 +240,6 @@ def test_anchor_prefers_words_to_a_one_character_regex(nlp):
 
 
 def test_requirement_searches_are_memoized(nlp):
-    from medspacy.target_matcher import TargetRule
-
     rules = [TargetRule("r1", "X", pattern=[{"LOWER": "weak"}, {"LOWER": "quad"}]),
              TargetRule("r2", "X", pattern=[{"LOWER": "weak"}, {"LOWER": "hip"}])]
     index, searched = RuleIndex(nlp, rules), {}
@@ -269,8 +260,6 @@ def test_required_literal(pattern, literal):
 
 
 def test_a_regex_anchor_is_not_searched_without_its_literal(nlp):
-    from medspacy.target_matcher import TargetRule
-
     index = RuleIndex(nlp, [TargetRule("grade", "WEAKNESS", pattern=[{"TEXT": {"REGEX": r"^[0-4][+-]?/5$"}}])])
     assert [literal for _, _, literal in index.regex_scans] == ["/5"]
     assert index.met("quad 4-/5") == [0] and index.met("quad 4-5") == []
@@ -283,11 +272,6 @@ def test_a_regex_anchor_is_not_searched_without_its_literal(nlp):
     ([{"LOWER": "a"}, {"LIKE_NUM": True}, {"LOWER": "b"}], "a 12b"),
 ])
 def test_pattern_regex_covers_what_the_pattern_matches(pattern, covered):
-    import re
-
-    from medspacy.target_matcher import TargetRule
-    from nlp.anchors import pattern_regex
-
     assert re.search(pattern_regex(TargetRule("x", "X", pattern=pattern)), covered)
 
 
@@ -297,18 +281,10 @@ def test_pattern_regex_covers_what_the_pattern_matches(pattern, covered):
     [{"LOWER": "a"}, {"LOWER": "b", "OP": "?"}],  # one required token: nothing beyond the requirements
 ])
 def test_pattern_regex_declines_what_it_cannot_write_safely(pattern):
-    from medspacy.target_matcher import TargetRule
-    from nlp.anchors import pattern_regex
-
     assert pattern_regex(TargetRule("x", "X", pattern=pattern)) is None
 
 
 def test_pattern_regex_leaves_out_unknown_tokens_at_either_end():
-    import re
-
-    from medspacy.target_matcher import TargetRule
-    from nlp.anchors import pattern_regex
-
     regex = pattern_regex(TargetRule("x", "X", pattern=[{}, {"LOWER": "a"}, {"LOWER": "b"}, {"IS_ALPHA": True}]))
     assert "\\S*" not in regex and re.search(regex, "x a b y") and not re.search(regex, "a c b")
     assert pattern_regex(TargetRule("x", "X", pattern=[{"LOWER": "a"}, {}])) is None  # nothing left beyond the requirement
@@ -316,11 +292,6 @@ def test_pattern_regex_leaves_out_unknown_tokens_at_either_end():
 
 def test_pattern_regex_keeps_tokens_whole_at_digits():
     """No token starts or ends between two digits: a grade regex token is not met inside 120/54 or 10/500."""
-    import re
-
-    from medspacy.target_matcher import TargetRule
-    from nlp.anchors import pattern_regex
-
     regex = pattern_regex(TargetRule("x", "X", pattern=[{"TEXT": {"REGEX": "^(?:[0-4][+-]?|5-)/5$"}}]))
     assert regex is not None  # one token, but its requirement regex cannot tell where the token ends
     for text in ("quad 4/5", "(4-/5)", "hip 3+/5,", "4/5."):
@@ -331,11 +302,6 @@ def test_pattern_regex_keeps_tokens_whole_at_digits():
 
 def test_pattern_regex_reads_a_top_level_alternation_as_not_whole_token():
     """`^1|2$` is (^1)|(2$): the token "12" meets it, so its text is not "1" or "2" whole."""
-    import re
-
-    from medspacy.target_matcher import TargetRule
-    from nlp.anchors import pattern_regex
-
     def regex(token_regex):
         return pattern_regex(TargetRule("x", "X", pattern=[{"LOWER": "grade"}, {"TEXT": {"REGEX": token_regex}}, {"LOWER": "x"}]))
 
@@ -345,9 +311,6 @@ def test_pattern_regex_reads_a_top_level_alternation_as_not_whole_token():
 
 def test_no_tokenizer_boundary_falls_between_two_digits(nlp):
     """What _DIGIT_EDGE relies on, over the tokenizer's special cases and texts of digits and punctuation."""
-    import random
-    import re
-
     from spacy.attrs import ORTH
 
     digit = re.compile(r"\d")
@@ -363,8 +326,6 @@ def test_no_tokenizer_boundary_falls_between_two_digits(nlp):
 
 def test_requirement_regexes_start_with_a_plain_alternation_of_characters(nlp):
     """Words and tokenizer special cases in one top-level alternation: `re` skips to their first characters."""
-    from medspacy.target_matcher import TargetRule
-
     index = RuleIndex(nlp, [TargetRule("can", "X", pattern=[{"LOWER": {"IN": ["can", "difficulty"]}}, {"LOWER": "walk"}])])
     regex = index.checks[0][0][0]
     assert not regex.pattern.startswith("(?:") and "cannot" in regex.pattern
@@ -374,10 +335,6 @@ def test_requirement_regexes_start_with_a_plain_alternation_of_characters(nlp):
 
 def test_every_target_match_meets_its_pattern_regex(nlp, fast):
     """The adjacency regex is a necessary condition: every match the full matcher makes satisfies it."""
-    import re
-
-    from nlp.anchors import pattern_regex
-
     texts = HARD_CASES + ["MMT: L quad 3 out of 5, R 5/5. Thigh 2 cm smaller on the left. Difficulty with the stairs.",
                           "Trouble   buttoning\nshirts; can't climb stairs; sensation to LT decreased over the L thigh."]
     checked = 0
