@@ -16,6 +16,12 @@ from medspacy.target_matcher import TargetRule
 
 RESOURCE_DIR = Path(__file__).resolve().parent / "resources"
 MEDSPACY_CONTEXT_RULES = Path(medspacy.__file__).resolve().parent.parent / "resources" / "en" / "context_rules.json"
+#: max_scope given to every TERMINATE rule that sets none. A terminator's scope only serves medspaCy's
+#: test of whether it overlaps another modifier's scope (ConTextModifier.limit_scope), and that test
+#: (medspacy.util.tuple_overlaps) misses a scope that holds the other whole: with its default scope, the
+#: whole sentence, "in light of" did not end the scope of "suspect" (max_scope 8) in "Suspect peroneal
+#: palsy in light of foot drop and numbness." One token each side keeps it inside what it must end.
+TERMINATOR_SCOPE = 1
 RULE_FILES = ("target_rules.json", "context_rules.json", "sections.json", "section_context.json", "tokenizer.json", "attributes.json", "sentences.json")
 
 
@@ -128,10 +134,14 @@ def context_rules(tokenizer=None) -> list[ConTextRule]:
                 continue
             if not spec.get("pattern"):
                 spec = {**spec, "pattern": phrase_pattern(tokenizer, spec["literal"])}
+            if spec["direction"].upper() == "TERMINATE" and not spec.get("max_scope"):
+                spec = {**spec, "max_scope": TERMINATOR_SCOPE}
             rules.append(ConTextRule.from_dict(spec))
     for i, spec in enumerate(data["rules"]):
         where = f"context_rules.json rule {i} ({spec.get('category')})"
         options = {k: spec[k] for k in ("max_scope", "allowed_types", "excluded_types", "terminated_by") if k in spec}
+        if str(spec.get("direction", "")).upper() == "TERMINATE":
+            options.setdefault("max_scope", TERMINATOR_SCOPE)
         for key in ("allowed_types", "excluded_types", "terminated_by"):
             if key in options:
                 options[key] = set(options[key])

@@ -48,3 +48,16 @@ def test_duplicate_context_literal_in_one_category_is_rejected(monkeypatch):
     monkeypatch.setattr(rules, "load_resource", lambda name: data)
     with pytest.raises(ValueError, match="already in rule 0"):
         rules.context_rules()
+
+
+def test_every_terminator_has_a_narrow_scope():
+    terminators = [r for r in rules.context_rules() if r.direction.upper() == "TERMINATE"]
+    assert terminators
+    assert all(r.max_scope for r in terminators)
+
+
+def test_a_terminator_ends_a_scope_it_lies_inside(nlp):
+    # medspaCy's overlap test missed a sentence-wide terminator scope holding "suspect"'s whole scope.
+    doc = nlp("Suspect peroneal palsy in light of foot drop and numbness.")
+    found = {e.text: e._.is_uncertain for e in doc.ents}
+    assert found == {"foot drop": False, "numbness": False}
