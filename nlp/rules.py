@@ -53,16 +53,27 @@ METADATA = (*CONDITIONS, "also_labels")
 
 
 def _expand(pattern: list[dict], vocabulary: dict, where: str) -> list[dict]:
-    """Replace "$NAME" vocabulary references inside IN lists of a token pattern."""
+    """Replace "$NAME" vocabulary references in IN values of a token pattern: the whole value
+    ("IN": "$DECREASE") or items of a list ("IN": ["$DECREASE", "losing"])."""
+    def words(ref: str) -> list[str]:
+        if ref[1:] not in vocabulary:
+            raise ValueError(f"{where}: unknown vocabulary list {ref!r}")
+        return vocabulary[ref[1:]]
+
     out = []
     for token in pattern:
         token = dict(token)
         for attr, value in list(token.items()):
-            if isinstance(value, dict) and isinstance(value.get("IN"), str):
-                ref = value["IN"]
-                if not ref.startswith("$") or ref[1:] not in vocabulary:
-                    raise ValueError(f"{where}: unknown vocabulary list {ref!r}")
-                token[attr] = {**value, "IN": vocabulary[ref[1:]]}
+            if not isinstance(value, dict):
+                continue
+            found = value.get("IN")
+            if isinstance(found, str):
+                if not found.startswith("$"):
+                    raise ValueError(f"{where}: unknown vocabulary list {found!r}")
+                token[attr] = {**value, "IN": words(found)}
+            elif isinstance(found, list) and any(isinstance(w, str) and w.startswith("$") for w in found):
+                expanded = [x for w in found for x in (words(w) if isinstance(w, str) and w.startswith("$") else [w])]
+                token[attr] = {**value, "IN": list(dict.fromkeys(expanded))}
         out.append(token)
     return out
 

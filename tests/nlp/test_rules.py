@@ -61,3 +61,18 @@ def test_a_terminator_ends_a_scope_it_lies_inside(nlp):
     doc = nlp("Suspect peroneal palsy in light of foot drop and numbness.")
     found = {e.text: e._.is_uncertain for e in doc.ents}
     assert found == {"foot drop": False, "numbness": False}
+
+
+def test_vocabulary_references_expand_inside_a_word_list(monkeypatch):
+    data = {"vocabulary": {"LOSE": ["lost", "losing"]},
+            "rules": [{"label": "ATROPHY", "name": "mixed", "pattern": [{"LOWER": {"IN": ["$LOSE", "shed", "lost"]}}, {"LOWER": "bulk"}]}]}
+    monkeypatch.setattr(rules, "load_resource", lambda name: data)
+    [rule] = rules.target_rules()
+    assert rule.pattern[0] == {"LOWER": {"IN": ["lost", "losing", "shed"]}}
+
+
+def test_unknown_reference_inside_a_word_list_is_a_clear_error(monkeypatch):
+    data = {"rules": [{"label": "ATROPHY", "pattern": [{"LOWER": {"IN": ["$NOPE", "shed"]}}]}]}
+    monkeypatch.setattr(rules, "load_resource", lambda name: data)
+    with pytest.raises(ValueError, match="unknown vocabulary list '\\$NOPE'"):
+        rules.target_rules()
