@@ -6,6 +6,7 @@ import pytest
     [
         ("quad 4-/5,", "4-/5"),
         ("HF (3+/5) L", "3+/5"),
+        ("KE 4-5/5 on the L", "4-5/5"),
         ("disc at L4-5 and", "L4-5"),
         ("L5-S1 foraminal", "L5-S1"),
         ("c/o N/T in foot", "N/T"),
