@@ -76,3 +76,11 @@ def test_unknown_reference_inside_a_word_list_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(rules, "load_resource", lambda name: data)
     with pytest.raises(ValueError, match="unknown vocabulary list '\\$NOPE'"):
         rules.target_rules()
+
+
+def test_every_exclude_rule_and_context_rule_has_a_bounded_reach(nlp):
+    # An unbounded one (OP "*" or "+") makes the fast path tokenize whole notes (nlp/windows.py).
+    from nlp.windows import rule_reach
+
+    bounded = [r for r in rules.target_rules(nlp.tokenizer) if r.category == "EXCLUDE"] + rules.context_rules(nlp.tokenizer)
+    assert [r.literal for r in bounded if rule_reach(nlp, r) is None] == []
