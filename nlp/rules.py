@@ -55,25 +55,25 @@ METADATA = (*CONDITIONS, "also_labels")
 def _expand(pattern: list[dict], vocabulary: dict, where: str) -> list[dict]:
     """Replace "$NAME" vocabulary references in IN values of a token pattern: the whole value
     ("IN": "$DECREASE") or items of a list ("IN": ["$DECREASE", "losing"])."""
-    def words(ref: str) -> list[str]:
-        if ref[1:] not in vocabulary:
-            raise ValueError(f"{where}: unknown vocabulary list {ref!r}")
-        return vocabulary[ref[1:]]
-
     out = []
     for token in pattern:
         token = dict(token)
         for attr, value in list(token.items()):
-            if not isinstance(value, dict):
+            found = value.get("IN") if isinstance(value, dict) else None
+            if isinstance(found, str) and not found.startswith("$"):
+                raise ValueError(f"{where}: unknown vocabulary list {found!r}")
+            items = [found] if isinstance(found, str) else found
+            if not isinstance(items, list) or not any(isinstance(w, str) and w.startswith("$") for w in items):
                 continue
-            found = value.get("IN")
-            if isinstance(found, str):
-                if not found.startswith("$"):
-                    raise ValueError(f"{where}: unknown vocabulary list {found!r}")
-                token[attr] = {**value, "IN": words(found)}
-            elif isinstance(found, list) and any(isinstance(w, str) and w.startswith("$") for w in found):
-                expanded = [x for w in found for x in (words(w) if isinstance(w, str) and w.startswith("$") else [w])]
-                token[attr] = {**value, "IN": list(dict.fromkeys(expanded))}
+            expanded = []
+            for w in items:
+                if isinstance(w, str) and w.startswith("$"):
+                    if w[1:] not in vocabulary:
+                        raise ValueError(f"{where}: unknown vocabulary list {w!r}")
+                    expanded.extend(vocabulary[w[1:]])
+                else:
+                    expanded.append(w)
+            token[attr] = {**value, "IN": list(dict.fromkeys(expanded))}
         out.append(token)
     return out
 
@@ -145,14 +145,10 @@ def context_rules(tokenizer=None) -> list[ConTextRule]:
                 continue
             if not spec.get("pattern"):
                 spec = {**spec, "pattern": phrase_pattern(tokenizer, spec["literal"])}
-            if spec["direction"].upper() == "TERMINATE" and not spec.get("max_scope"):
-                spec = {**spec, "max_scope": TERMINATOR_SCOPE}
             rules.append(ConTextRule.from_dict(spec))
     for i, spec in enumerate(data["rules"]):
         where = f"context_rules.json rule {i} ({spec.get('category')})"
         options = {k: spec[k] for k in ("max_scope", "allowed_types", "excluded_types", "terminated_by") if k in spec}
-        if str(spec.get("direction", "")).upper() == "TERMINATE":
-            options.setdefault("max_scope", TERMINATOR_SCOPE)
         for key in ("allowed_types", "excluded_types", "terminated_by"):
             if key in options:
                 options[key] = set(options[key])
@@ -167,4 +163,7 @@ def context_rules(tokenizer=None) -> list[ConTextRule]:
                 )
         except (KeyError, ValueError) as err:
             raise ValueError(f"{where}: {err}") from None
+    for rule in rules:
+        if rule.direction.upper() == "TERMINATE" and not rule.max_scope:
+            rule.max_scope = TERMINATOR_SCOPE
     return rules
